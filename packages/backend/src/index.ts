@@ -1,0 +1,34 @@
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+// auth: guest sign-in for the demo
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+// catalog
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+
+// scaffolder
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+
+// permissions
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+);
+
+// signals: the user settings storage of the app listens to them
+backend.add(import('@backstage/plugin-signals-backend'));
+
+// Stageflow
+backend.add(import('@stageflow/plugin-stageflow-backend'));
+backend.add(import('@stageflow/plugin-catalog-backend-module-stageflow'));
+backend.add(import('@stageflow/plugin-scaffolder-backend-module-stageflow'));
+
+backend.start();

@@ -1,0 +1,119 @@
+/**
+ * One stage of a flow: the image tag it runs and the tags a promotion to it
+ * writes. Templates may use `{image}`, `{sha}`, `{version}` and `{tag}`.
+ *
+ * @public
+ */
+export interface FlowStage {
+  name: string;
+  /** The image the stage runs, e.g. `{image}/stable:latest`. */
+  image: string;
+  /** The tags a promotion to this stage writes, e.g. `{image}/stable:{tag}`. */
+  promoteTo?: string[];
+}
+
+/**
+ * A release flow: its tag pattern, branches and ordered stages.
+ *
+ * @public
+ */
+export interface FlowDefinition {
+  name: string;
+  /** Release tag pattern, `v{version}` or `{version}`. */
+  tagPattern: string;
+  branches: {
+    /** The branch releases are cut from (Oneflow `develop`, GitFlow `main`). */
+    release: string;
+    /** The integration branch, when it differs from the release branch. */
+    develop: string;
+    /** Pattern of hotfix branches, e.g. `hotfix/{name}`. */
+    hotfix: string;
+  };
+  /** The image every commit publishes, the one a release promotes. */
+  candidateImage: string;
+  stages: FlowStage[];
+}
+
+/**
+ * Oneflow, as in the seed `oneflow-github-actions.txt`: one long-lived branch
+ * `develop`; staging runs `develop:latest`; a release tag `vX.Y.Z` re-tags
+ * the candidate image of its commit as `stable:latest`, which prod runs.
+ *
+ * @public
+ */
+export const ONEFLOW: FlowDefinition = {
+  name: 'oneflow',
+  tagPattern: 'v{version}',
+  branches: { release: 'develop', develop: 'develop', hotfix: 'hotfix/{name}' },
+  candidateImage: '{image}/release-candidate:{sha}',
+  stages: [
+    {
+      name: 'staging',
+      image: '{image}/develop:latest',
+      promoteTo: ['{image}/develop:latest'],
+    },
+    {
+      name: 'prod',
+      image: '{image}/stable:latest',
+      promoteTo: ['{image}/stable:latest', '{image}/stable:{tag}'],
+    },
+  ],
+};
+
+/**
+ * GitFlow for DevOps, as in the seed `gitflow-for-devops.txt`: semver tags
+ * without `v` on `main`, `dev` integrates features, stages `dev`, `int` and
+ * `prd`. Each stage runs a moving tag of the one image repository, so that a
+ * promotion is a re-tag of the candidate built for a commit.
+ *
+ * @public
+ */
+export const GITFLOW: FlowDefinition = {
+  name: 'gitflow',
+  tagPattern: '{version}',
+  branches: { release: 'main', develop: 'dev', hotfix: 'hotfix/{name}' },
+  candidateImage: '{image}:sha-{sha}',
+  stages: [
+    { name: 'dev', image: '{image}:dev', promoteTo: ['{image}:dev'] },
+    {
+      name: 'int',
+      image: '{image}:int',
+      promoteTo: ['{image}:int', '{image}:int-{version}'],
+    },
+    {
+      name: 'prd',
+      image: '{image}:prd',
+      promoteTo: ['{image}:prd', '{image}:{version}'],
+    },
+  ],
+};
+
+/**
+ * The flows Stageflow knows without configuration.
+ *
+ * @public
+ */
+export const FLOW_PRESETS: Readonly<Record<string, FlowDefinition>> = {
+  oneflow: ONEFLOW,
+  gitflow: GITFLOW,
+};
+
+/**
+ * Fills a flow template such as `{image}/stable:{tag}`. A placeholder without
+ * a value is an error rather than an empty string, so that a template never
+ * yields a reference that silently points elsewhere.
+ *
+ * @public
+ */
+export function renderFlowTemplate(
+  template: string,
+  values: Partial<Record<'image' | 'sha' | 'version' | 'tag' | 'name', string>>,
+): string {
+  return template.replace(/\{(\w+)\}/g, (_match, key: string) => {
+    const value = (values as Record<string, string | undefined>)[key];
+    if (value === undefined) {
+      throw new Error(`No value for {${key}} in flow template '${template}'`);
+    }
+    return value;
+  });
+}

@@ -1,0 +1,3 @@
+export * from './releaseTags';
+export * from './refNames';
+export * from './conventionalCommits';

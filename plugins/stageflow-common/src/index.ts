@@ -1,0 +1,11 @@
+/**
+ * Isomorphic types and rules shared by the Stageflow plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './annotations';
+export * from './types';
+export * from './git';
+export * from './registry';
+export * from './flows';

@@ -1,0 +1,47 @@
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import {
+  ReleasesResponse,
+  StagesResponse,
+} from '@stageflow/plugin-stageflow-common';
+import { StageflowApi } from './StageflowApi';
+
+/**
+ * Talks to the Stageflow backend through the discovery and fetch APIs, so
+ * that the caller's identity travels with every request.
+ *
+ * @public
+ */
+export class StageflowClient implements StageflowApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  getStages(entity: CompoundEntityRef): Promise<StagesResponse> {
+    return this.get(`${entityPath(entity)}/stages`);
+  }
+
+  getReleases(entity: CompoundEntityRef): Promise<ReleasesResponse> {
+    return this.get(`${entityPath(entity)}/releases`);
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('stageflow');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}
+
+function entityPath(entity: CompoundEntityRef): string {
+  return `/v1/entities/${[entity.kind, entity.namespace, entity.name]
+    .map(part => encodeURIComponent(part.toLocaleLowerCase('en-US')))
+    .join('/')}`;
+}

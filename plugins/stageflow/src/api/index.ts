@@ -1,0 +1,3 @@
+export { stageflowApiRef } from './StageflowApi';
+export type { StageflowApi } from './StageflowApi';
+export { StageflowClient } from './StageflowClient';

@@ -1,0 +1,1 @@
+export { EntityStageflowCard } from './EntityStageflowCard';

@@ -1,0 +1,1 @@
+export { StageflowPage } from './StageflowPage';
