@@ -81,3 +81,105 @@ export interface ReleasesResponse {
 export interface HealthResponse {
   status: 'ok';
 }
+
+/**
+ * A commit between two points, as the compare view shows it.
+ *
+ * @public
+ */
+export interface CompareCommit {
+  sha: string;
+  /** First line of the message. */
+  subject: string;
+  /** Conventional-commit type (`feat`, `fix`, ...), `other` when none. */
+  type: string;
+  breaking: boolean;
+  author?: string;
+  date?: string;
+}
+
+/**
+ * Response of `GET .../compare?from=&to=`: the commits reachable from `to`
+ * and not from `from`, grouped by conventional-commit type.
+ *
+ * @public
+ */
+export interface CompareResponse {
+  from: { ref: string; sha: string; version?: string };
+  to: { ref: string; sha: string; version?: string };
+  aheadBy: number;
+  behindBy: number;
+  commits: CompareCommit[];
+  groups: Record<string, CompareCommit[]>;
+  /** The bump the commits imply and the version it leads to. */
+  bump: 'major' | 'minor' | 'patch' | 'none';
+  nextVersion?: string;
+}
+
+/**
+ * A change of what a stage runs, observed by a snapshot.
+ *
+ * @public
+ */
+export interface StageTransition {
+  stage: string;
+  observedAt: string;
+  fromDigest?: string;
+  toDigest?: string;
+  fromVersion?: string;
+  toVersion?: string;
+  revision?: string;
+  status: StageStatus;
+}
+
+/**
+ * DORA figures computed from the observed history of the last stage.
+ *
+ * @public
+ */
+export interface DoraMetrics {
+  /** The stage the figures are about (the last stage of the flow). */
+  stage: string;
+  windowDays: number;
+  deployments: number;
+  deploymentsPerWeek: number;
+  /** Median hours from commit to running in the last stage. */
+  leadTimeHours?: number;
+  /** Share of releases in the window that are hotfixes (patch on a hotfix branch), 0..1. */
+  hotfixShare?: number;
+}
+
+/**
+ * Response of `GET .../history`.
+ *
+ * @public
+ */
+export interface HistoryResponse {
+  transitions: StageTransition[];
+  dora: DoraMetrics;
+}
+
+/**
+ * One component in `GET /v1/overview`.
+ *
+ * @public
+ */
+export interface OverviewItem {
+  entityRef: string;
+  title?: string;
+  owner?: string;
+  system?: string;
+  flow: string;
+  stages: StageInfo[];
+}
+
+/**
+ * Response of `GET /v1/overview`.
+ *
+ * @public
+ */
+export interface OverviewResponse {
+  items: OverviewItem[];
+  /** When the snapshot the overview comes from was taken. */
+  generatedAt?: string;
+}
