@@ -2,8 +2,18 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  gitServiceRef,
+  registryServiceRef,
+} from '@stageflow/plugin-stageflow-node';
 import { readStageflowBackendConfig } from './config';
 import { createRouter } from './service/router';
+import { SnapshotStore } from './service/SnapshotStore';
+import { StageResolver } from './service/StageResolver';
+import { StageflowFacts } from './service/StageflowFacts';
+import { StageflowService } from './service/StageflowService';
+import { scheduleSnapshots } from './service/snapshots';
 
 /**
  * The Stageflow backend plugin: versions per stage of each component.
@@ -18,13 +28,53 @@ export const stageflowPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        cache: coreServices.cache,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        catalog: catalogServiceRef,
+        git: gitServiceRef,
+        registry: registryServiceRef,
       },
-      async init({ config, logger, httpRouter }) {
+      async init(deps) {
+        const { config, logger, httpRouter, httpAuth, auth, catalog } = deps;
         const settings = readStageflowBackendConfig(config);
-        httpRouter.use(await createRouter());
+        const facts = new StageflowFacts({
+          cache: deps.cache,
+          git: deps.git,
+          registry: deps.registry,
+          ttlSeconds: settings.cacheTtlSeconds,
+        });
+        const resolver = new StageResolver(facts, logger);
+        const store = await SnapshotStore.create(deps.database);
+        const service = new StageflowService({
+          catalog,
+          auth,
+          resolver,
+          facts,
+          store,
+          flows: settings.flows,
+          defaultFlow: settings.defaultFlow,
+          logger,
+        });
+        await scheduleSnapshots({
+          scheduler: deps.scheduler,
+          frequencyMinutes: settings.snapshotFrequencyMinutes,
+          catalog,
+          auth,
+          resolver,
+          facts,
+          store,
+          flows: settings.flows,
+          defaultFlow: settings.defaultFlow,
+          logger,
+        });
+        httpRouter.use(await createRouter({ httpAuth, service }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info('Stageflow backend ready', {
           defaultFlow: settings.defaultFlow,
+          flows: Object.keys(settings.flows).join(','),
         });
       },
     });

@@ -10,6 +10,12 @@ export interface FlowStage {
   image: string;
   /** The tags a promotion to this stage writes, e.g. `{image}/stable:{tag}`. */
   promoteTo?: string[];
+  /**
+   * What the stage should run: a `release` (a commit with a release tag,
+   * through the candidate image of that commit), or the history of a
+   * `branch` (any commit of it). Anything else is drift.
+   */
+  expects: { release: true } | { branch: string };
 }
 
 /**
@@ -51,11 +57,13 @@ export const ONEFLOW: FlowDefinition = {
       name: 'staging',
       image: '{image}/develop:latest',
       promoteTo: ['{image}/develop:latest'],
+      expects: { branch: 'develop' },
     },
     {
       name: 'prod',
       image: '{image}/stable:latest',
       promoteTo: ['{image}/stable:latest', '{image}/stable:{tag}'],
+      expects: { release: true },
     },
   ],
 };
@@ -64,7 +72,8 @@ export const ONEFLOW: FlowDefinition = {
  * GitFlow for DevOps, as in the seed `gitflow-for-devops.txt`: semver tags
  * without `v` on `main`, `dev` integrates features, stages `dev`, `int` and
  * `prd`. Each stage runs a moving tag of the one image repository, so that a
- * promotion is a re-tag of the candidate built for a commit.
+ * promotion is a re-tag of the candidate built for a commit (`sha-<sha>`):
+ * `dev` follows the `dev` branch, `int` the `main` branch, `prd` releases.
  *
  * @public
  */
@@ -74,16 +83,23 @@ export const GITFLOW: FlowDefinition = {
   branches: { release: 'main', develop: 'dev', hotfix: 'hotfix/{name}' },
   candidateImage: '{image}:sha-{sha}',
   stages: [
-    { name: 'dev', image: '{image}:dev', promoteTo: ['{image}:dev'] },
+    {
+      name: 'dev',
+      image: '{image}:dev',
+      promoteTo: ['{image}:dev'],
+      expects: { branch: 'dev' },
+    },
     {
       name: 'int',
       image: '{image}:int',
-      promoteTo: ['{image}:int', '{image}:int-{version}'],
+      promoteTo: ['{image}:int'],
+      expects: { branch: 'main' },
     },
     {
       name: 'prd',
       image: '{image}:prd',
       promoteTo: ['{image}:prd', '{image}:{version}'],
+      expects: { release: true },
     },
   ],
 };

@@ -3,12 +3,30 @@ import { computeBump, nextVersion, VersionBump } from './conventionalCommits';
 describe('computeBump', () => {
   it.each<[string, Array<{ type?: string; breaking: boolean }>, VersionBump]>([
     ['nothing', [], 'none'],
-    ['chores', [{ type: 'chore', breaking: false }, { breaking: false }], 'none'],
+    [
+      'chores',
+      [{ type: 'chore', breaking: false }, { breaking: false }],
+      'none',
+    ],
     ['a fix', [{ type: 'fix', breaking: false }], 'patch'],
     ['a perf', [{ type: 'perf', breaking: false }], 'patch'],
-    ['a feat among fixes', [{ type: 'fix', breaking: false }, { type: 'feat', breaking: false }], 'minor'],
+    [
+      'a feat among fixes',
+      [
+        { type: 'fix', breaking: false },
+        { type: 'feat', breaking: false },
+      ],
+      'minor',
+    ],
     ['an upper-case FEAT', [{ type: 'FEAT', breaking: false }], 'minor'],
-    ['a breaking chore', [{ type: 'feat', breaking: false }, { type: 'chore', breaking: true }], 'major'],
+    [
+      'a breaking chore',
+      [
+        { type: 'feat', breaking: false },
+        { type: 'chore', breaking: true },
+      ],
+      'major',
+    ],
   ])('%s', (_name, commits, bump) => {
     expect(computeBump(commits)).toBe(bump);
   });

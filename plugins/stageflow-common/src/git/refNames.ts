@@ -45,16 +45,20 @@ function fail(name: string, rule: RefNameRule): RefNameValidation {
   return {
     ok: false,
     rule,
-    message: `Invalid ref name '${printable(name)}': ${RULE_MESSAGES[rule]} (${rule})`,
+    message: `Invalid ref name '${printable(name)}': ${
+      RULE_MESSAGES[rule]
+    } (${rule})`,
   };
 }
 
 // Control characters would otherwise end up verbatim in logs and responses.
 function printable(name: string): string {
-  return name.replace(
-    /[\u0000-\u001f\u007f]/g,
-    c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  return Array.from(name, char => {
+    const code = char.charCodeAt(0);
+    return code < 0x20 || code === 0x7f
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : char;
+  }).join('');
 }
 
 /**

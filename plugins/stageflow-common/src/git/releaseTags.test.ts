@@ -13,7 +13,11 @@ describe('parseReleaseTag', () => {
     ['v1.2.3', ONEFLOW_RELEASE_TAG_PATTERN, '1.2.3'],
     ['v1.2.3-rc.1', ONEFLOW_RELEASE_TAG_PATTERN, '1.2.3-rc.1'],
     ['v1.2.3+build.7', ONEFLOW_RELEASE_TAG_PATTERN, '1.2.3'],
-    ['v1.0.0-alpha.beta+exp.sha.5114f85', ONEFLOW_RELEASE_TAG_PATTERN, '1.0.0-alpha.beta'],
+    [
+      'v1.0.0-alpha.beta+exp.sha.5114f85',
+      ONEFLOW_RELEASE_TAG_PATTERN,
+      '1.0.0-alpha.beta',
+    ],
     ['1.2.0', GITFLOW_RELEASE_TAG_PATTERN, '1.2.0'],
     ['release/2.0.0', 'release/{version}', '2.0.0'],
     ['app-3.1.4-final', 'app-{version}-final', '3.1.4'],
@@ -53,8 +57,12 @@ describe('parseReleaseTag', () => {
   );
 
   it('formats tags', () => {
-    expect(formatReleaseTag('1.3.0', ONEFLOW_RELEASE_TAG_PATTERN)).toBe('v1.3.0');
-    expect(formatReleaseTag('1.3.0', GITFLOW_RELEASE_TAG_PATTERN)).toBe('1.3.0');
+    expect(formatReleaseTag('1.3.0', ONEFLOW_RELEASE_TAG_PATTERN)).toBe(
+      'v1.3.0',
+    );
+    expect(formatReleaseTag('1.3.0', GITFLOW_RELEASE_TAG_PATTERN)).toBe(
+      '1.3.0',
+    );
   });
 });
 
@@ -72,7 +80,9 @@ describe('sortReleases', () => {
       '10.0.0',
       '2.0.0',
     ];
-    expect(sortReleases(versions.map(version => ({ version }))).map(r => r.version)).toEqual([
+    expect(
+      sortReleases(versions.map(version => ({ version }))).map(r => r.version),
+    ).toEqual([
       '10.0.0',
       '2.0.0',
       '1.0.0',

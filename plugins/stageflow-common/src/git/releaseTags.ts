@@ -19,10 +19,7 @@ const VERSION_PLACEHOLDER = '{version}';
 
 function splitPattern(pattern: string): { prefix: string; suffix: string } {
   const index = pattern.indexOf(VERSION_PLACEHOLDER);
-  if (
-    index < 0 ||
-    pattern.indexOf(VERSION_PLACEHOLDER, index + 1) >= 0
-  ) {
+  if (index < 0 || pattern.indexOf(VERSION_PLACEHOLDER, index + 1) >= 0) {
     throw new TypeError(
       `Release tag pattern '${pattern}' must contain '${VERSION_PLACEHOLDER}' exactly once`,
     );

@@ -1,0 +1,200 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { StageInfo, StageTransition } from '@stageflow/plugin-stageflow-common';
+import { Knex } from 'knex';
+
+const migrationsDir = resolvePackagePath(
+  '@stageflow/plugin-stageflow-backend',
+  'migrations',
+);
+
+interface StateRow {
+  entity_ref: string;
+  stage: string;
+  flow: string;
+  digest: string | null;
+  revision: string | null;
+  version: string | null;
+  status: string;
+  message: string | null;
+  state: string;
+  observed_at: Date | string;
+}
+
+interface TransitionRow {
+  entity_ref: string;
+  stage: string;
+  observed_at: Date | string;
+  from_digest: string | null;
+  to_digest: string | null;
+  from_version: string | null;
+  to_version: string | null;
+  revision: string | null;
+  revision_date: Date | string | null;
+  status: string;
+}
+
+function iso(value: Date | string): string {
+  return new Date(value).toISOString();
+}
+
+/** A stage transition with the date of the commit it rolled out. */
+export interface RecordedTransition extends StageTransition {
+  revisionDate?: string;
+}
+
+/**
+ * The last observed state of every stage, and the transitions between
+ * observations, in the plugin's database (SQLite or PostgreSQL).
+ */
+export class SnapshotStore {
+  static async create(database: DatabaseService): Promise<SnapshotStore> {
+    const client = await database.getClient();
+    if (!database.migrations?.skip) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new SnapshotStore(client);
+  }
+
+  constructor(private readonly db: Knex) {}
+
+  /**
+   * Records one observation of a component; returns the transitions it
+   * found (a stage whose digest changed, or that appeared).
+   */
+  async record(options: {
+    entityRef: string;
+    flow: string;
+    stages: StageInfo[];
+    observedAt: Date;
+    revisionDates?: Record<string, string | undefined>;
+  }): Promise<RecordedTransition[]> {
+    const { entityRef, flow, stages, observedAt } = options;
+    return this.db.transaction(async tx => {
+      const previous = new Map(
+        (
+          await tx<StateRow>('stageflow_stage_states').where({
+            entity_ref: entityRef,
+          })
+        ).map(row => [row.stage, row]),
+      );
+      const transitions: RecordedTransition[] = [];
+      for (const stage of stages) {
+        const before = previous.get(stage.name);
+        const changed =
+          stage.digest !== undefined && before?.digest !== stage.digest;
+        if (changed) {
+          const revisionDate = stage.revision
+            ? options.revisionDates?.[stage.revision]
+            : undefined;
+          const transition: RecordedTransition = {
+            stage: stage.name,
+            observedAt: observedAt.toISOString(),
+            ...(before?.digest ? { fromDigest: before.digest } : {}),
+            toDigest: stage.digest,
+            ...(before?.version ? { fromVersion: before.version } : {}),
+            ...(stage.version ? { toVersion: stage.version } : {}),
+            ...(stage.revision ? { revision: stage.revision } : {}),
+            ...(revisionDate ? { revisionDate } : {}),
+            status: stage.status,
+          };
+          transitions.push(transition);
+          await tx('stageflow_stage_transitions').insert({
+            entity_ref: entityRef,
+            stage: stage.name,
+            observed_at: observedAt,
+            from_digest: before?.digest ?? null,
+            to_digest: stage.digest ?? null,
+            from_version: before?.version ?? null,
+            to_version: stage.version ?? null,
+            revision: stage.revision ?? null,
+            revision_date: revisionDate ? new Date(revisionDate) : null,
+            status: stage.status,
+          });
+        }
+        const row = {
+          entity_ref: entityRef,
+          stage: stage.name,
+          flow,
+          digest: stage.digest ?? null,
+          revision: stage.revision ?? null,
+          version: stage.version ?? null,
+          status: stage.status,
+          message: stage.message ?? null,
+          state: JSON.stringify(stage),
+          observed_at: observedAt,
+        };
+        await tx('stageflow_stage_states')
+          .insert(row)
+          .onConflict(['entity_ref', 'stage'])
+          .merge();
+      }
+      const names = stages.map(s => s.name);
+      await tx('stageflow_stage_states')
+        .where({ entity_ref: entityRef })
+        .whereNotIn('stage', names)
+        .delete();
+      return transitions;
+    });
+  }
+
+  /** The last observed stages of components, by entity ref. */
+  async latestStates(
+    entityRefs: string[],
+  ): Promise<
+    Map<string, { flow: string; stages: StageInfo[]; observedAt: string }>
+  > {
+    const result = new Map<
+      string,
+      { flow: string; stages: StageInfo[]; observedAt: string }
+    >();
+    for (let i = 0; i < entityRefs.length; i += 500) {
+      const rows = await this.db<StateRow>('stageflow_stage_states').whereIn(
+        'entity_ref',
+        entityRefs.slice(i, i + 500),
+      );
+      for (const row of rows) {
+        const entry = result.get(row.entity_ref) ?? {
+          flow: row.flow,
+          stages: [],
+          observedAt: iso(row.observed_at),
+        };
+        entry.stages.push(JSON.parse(row.state));
+        result.set(row.entity_ref, entry);
+      }
+    }
+    return result;
+  }
+
+  async transitions(
+    entityRef: string,
+    options: { since?: Date; limit?: number } = {},
+  ): Promise<RecordedTransition[]> {
+    let query = this.db<TransitionRow>('stageflow_stage_transitions')
+      .where({ entity_ref: entityRef })
+      .orderBy([
+        { column: 'observed_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]);
+    if (options.since) {
+      query = query.where('observed_at', '>=', options.since);
+    }
+    if (options.limit) {
+      query = query.limit(options.limit);
+    }
+    const rows = await query;
+    return rows.map(row => ({
+      stage: row.stage,
+      observedAt: iso(row.observed_at),
+      ...(row.from_digest ? { fromDigest: row.from_digest } : {}),
+      ...(row.to_digest ? { toDigest: row.to_digest } : {}),
+      ...(row.from_version ? { fromVersion: row.from_version } : {}),
+      ...(row.to_version ? { toVersion: row.to_version } : {}),
+      ...(row.revision ? { revision: row.revision } : {}),
+      ...(row.revision_date ? { revisionDate: iso(row.revision_date) } : {}),
+      status: row.status as StageTransition['status'],
+    }));
+  }
+}

@@ -1,0 +1,87 @@
+export interface Config {
+  stageflow?: {
+    /**
+     * Git remotes other than GitHub hosts (GitHub hosts and their token or
+     * GitHub App come from `integrations.github`). A host that is not listed
+     * here nor there is never contacted, and `file://` is only reachable
+     * through a `baseUrl` set here.
+     */
+    git?: {
+      /**
+       * Directory of the cached bare partial clones used by plain-git hosts.
+       * Defaults to `stageflow-git-cache` under the OS temp directory.
+       */
+      cacheDir?: string;
+      hosts?: Array<{
+        /** Host name (with port, if any) as it appears in `stageflow.io/git-url` annotations. */
+        host: string;
+        /**
+         * Where the repositories of this host are really fetched from, when it
+         * differs from the annotation (a mirror, or a `file://` directory for
+         * the demo). The repository path of the annotation is appended.
+         */
+        baseUrl?: string;
+        /** User name for https remotes. */
+        username?: string;
+        /**
+         * Password or token for https remotes, sent as basic auth to this
+         * host only.
+         * @visibility secret
+         */
+        password?: string;
+      }>;
+    };
+    /**
+     * Container registries, by host. A host that is not listed is never
+     * contacted: an image annotation naming another host is refused before any
+     * request.
+     *
+     * Settings for common registries (`type: distribution` unless noted):
+     * - GHCR: `host: ghcr.io`, `username: <user or bot>`, `password: <PAT with
+     *   read:packages, write:packages to promote>`.
+     * - Google Artifact Registry: `host: <region>-docker.pkg.dev`,
+     *   `username: _json_key_base64`, `password: <base64 service account key>`
+     *   (or `username: oauth2accesstoken`, `password: <access token>`).
+     * - Docker Hub: `host: docker.io` (`index.docker.io` is the same),
+     *   `url: https://registry-1.docker.io`, `username`, `password: <access token>`.
+     * - Harbor: `host: harbor.example.com`, `username: robot$<project>+<name>`,
+     *   `password: <robot secret>`.
+     * - Quay: `host: quay.io`, `username: <org>+<robot>`, `password: <robot token>`.
+     * - Amazon ECR: `host: <account>.dkr.ecr.<region>.amazonaws.com`,
+     *   `username: AWS`, `password: <output of aws ecr get-login-password>`
+     *   (valid 12 hours: refresh it from a secret store).
+     * - An OCI image layout directory (the embedded demo):
+     *   `type: oci-layout`, `path: <directory>`; tags are index.json entries
+     *   whose `org.opencontainers.image.ref.name` is `<repository>:<tag>`.
+     *
+     * @deepVisibility secret
+     */
+    registries?: Array<{
+      /**
+       * Registry host (with port when it has one), exactly as in image
+       * references, e.g. `ghcr.io` or `localhost:5000`.
+       */
+      host: string;
+      /** `distribution` (OCI distribution API, the default) or `oci-layout` (a directory). */
+      type?: 'distribution' | 'oci-layout';
+      /** Base URL of the distribution API; defaults to `https://<host>`. */
+      url?: string;
+      /** Directory of the OCI image layout, for `type: oci-layout`. */
+      path?: string;
+      /** User name for basic auth or for the token exchange. */
+      username?: string;
+      /**
+       * Password or access token, sent as basic auth or to the token service.
+       * @visibility secret
+       */
+      password?: string;
+      /**
+       * A bearer token sent as is, without the token exchange.
+       * @visibility secret
+       */
+      token?: string;
+      /** Per-request timeout in milliseconds (default 30000). */
+      timeoutMs?: number;
+    }>;
+  };
+}

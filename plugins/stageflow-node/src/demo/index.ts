@@ -1,0 +1,6 @@
+export {
+  DEMO_GIT_HOST,
+  DEMO_REGISTRY_HOST,
+  generateDemoData,
+} from './generateDemoData';
+export type { DemoData } from './generateDemoData';

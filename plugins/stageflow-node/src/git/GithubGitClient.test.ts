@@ -1,0 +1,108 @@
+import { createGithubOctokit, GithubResponseCache } from './githubOctokit';
+import { GithubGitClient } from './GithubGitClient';
+import { listReleases } from './listReleases';
+import { runGitContract } from './__testUtils__/gitContract';
+import {
+  createDemoRepository,
+  createManyTagsRepository,
+  makeTempDir,
+} from './__testUtils__/gitFixtures';
+import { startFakeGithubServer } from './__testUtils__/fakeGithubServer';
+
+jest.setTimeout(60_000);
+
+function client(apiBaseUrl: string, repo: string, token?: string) {
+  return new GithubGitClient({
+    host: 'ghe.example.com',
+    owner: 'acme',
+    repo,
+    octokit: createGithubOctokit({
+      apiBaseUrl,
+      cache: new GithubResponseCache(),
+      getToken: async () => token,
+      retry: { retryDelayBaseMs: 1 },
+    }),
+  });
+}
+
+runGitContract('GithubGitClient against a fake GitHub', async () => {
+  const temp = await makeTempDir('github-contract');
+  const demo = await createDemoRepository(temp.dir);
+  const server = await startFakeGithubServer({
+    repositories: { 'acme/demo': demo.path },
+    token: 'test-token',
+  });
+  return {
+    repository: client(server.apiBaseUrl, 'demo', 'test-token'),
+    demo,
+    requestCount: () => server.requests.length,
+    teardown: async () => {
+      await server.close();
+      await temp.cleanup();
+    },
+  };
+});
+
+describe('GithubGitClient request counts', () => {
+  it('lists 1,000 release tags through pagination, and re-reads them with 304s', async () => {
+    const temp = await makeTempDir('github-many');
+    const server = await startFakeGithubServer({
+      repositories: {
+        'acme/many': await createManyTagsRepository(temp.dir, 1000),
+      },
+    });
+    try {
+      const repository = client(server.apiBaseUrl, 'many');
+
+      const first = await listReleases(repository, 'v{version}');
+      expect(first).toHaveLength(1000);
+      expect(first[0].tag).toBe('v1.999.0');
+      expect(first[999].tag).toBe('v1.0.0');
+      expect(
+        first.every((r, i) => i === 0 || r.version !== first[i - 1].version),
+      ).toBe(true);
+      const firstCount = server.requests.length;
+      const refPages = server.countBy(r =>
+        r.path.includes('/git/matching-refs/'),
+      );
+      const tagReads = server.countBy(r => r.path.includes('/git/tags/'));
+
+      const second = await listReleases(repository, 'v{version}');
+      expect(second).toEqual(first);
+      const reread = server.requests.slice(firstCount);
+      const notModified = reread.filter(r => r.status === 304).length;
+
+      // eslint-disable-next-line no-console
+      console.log(
+        `1,000 tags (500 annotated): first listing ${firstCount} requests ` +
+          `(${refPages} ref pages, ${tagReads} tag object reads); ` +
+          `re-read ${reread.length} requests, ${notModified} answered 304`,
+      );
+      expect(refPages).toBe(10);
+      expect(tagReads).toBe(500);
+      expect(firstCount).toBe(510);
+      expect(reread).toHaveLength(10);
+      expect(notModified).toBe(10);
+    } finally {
+      await server.close();
+      await temp.cleanup();
+    }
+  });
+
+  it('answers an unchanged default branch read from its ETag', async () => {
+    const temp = await makeTempDir('github-etag');
+    const demo = await createDemoRepository(temp.dir);
+    const server = await startFakeGithubServer({
+      repositories: { 'acme/demo': demo.path },
+    });
+    try {
+      const repository = client(server.apiBaseUrl, 'demo');
+      await expect(repository.getDefaultBranch()).resolves.toBe('main');
+      await expect(repository.getDefaultBranch()).resolves.toBe('main');
+      expect(server.requests.map(r => r.status)).toEqual([200, 304]);
+    } finally {
+      await server.close();
+      await temp.cleanup();
+    }
+  });
+});

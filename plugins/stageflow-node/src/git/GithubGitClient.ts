@@ -1,0 +1,360 @@
+import type {
+  GitBranch,
+  GitComparison,
+  GitCommit,
+  GitPerson,
+  GitRepository,
+  GitRepositoryLocator,
+  GitTag,
+} from './types';
+import type { GithubOctokit } from './githubOctokit';
+import { toGithubError } from './githubErrors';
+import { assertValidRefName, assertValidRevision } from './refs';
+
+interface TagObject {
+  commitSha: string;
+  date?: string;
+  message?: string;
+}
+
+interface GithubCommitData {
+  sha: string;
+  commit: {
+    message: string;
+    author?: { name?: string; email?: string; date?: string } | null;
+    committer?: { date?: string } | null;
+  };
+}
+
+const PAGE_SIZE = 100;
+const TAG_READ_CONCURRENCY = 8;
+
+/** Options of {@link GithubGitClient}. @public */
+export interface GithubGitClientOptions {
+  host: string;
+  owner: string;
+  repo: string;
+  octokit: GithubOctokit;
+}
+
+/**
+ * A repository on a GitHub host, through the REST API.
+ *
+ * @public
+ */
+export class GithubGitClient implements GitRepository {
+  readonly locator: GitRepositoryLocator;
+  readonly #octokit: GithubOctokit;
+  readonly #owner: string;
+  readonly #repo: string;
+  readonly #host: string;
+  // Tag objects never change, so one read per sha for the life of the process.
+  readonly #tagObjects = new Map<string, Promise<TagObject>>();
+
+  constructor(options: GithubGitClientOptions) {
+    this.#octokit = options.octokit;
+    this.#owner = options.owner;
+    this.#repo = options.repo;
+    this.#host = options.host;
+    this.locator = {
+      type: 'github',
+      host: options.host,
+      owner: options.owner,
+      repo: options.repo,
+    };
+  }
+
+  async listTags(): Promise<GitTag[]> {
+    const refs: Array<{ ref: string; object: { sha: string; type: string } }> =
+      await this.#call('list tags', () =>
+        this.#octokit.paginate(
+          'GET /repos/{owner}/{repo}/git/matching-refs/{ref}',
+          {
+            owner: this.#owner,
+            repo: this.#repo,
+            ref: 'tags',
+            per_page: PAGE_SIZE,
+          },
+        ),
+      );
+    const tags = refs
+      .filter(ref => ref.ref.startsWith('refs/tags/'))
+      .map(ref => ({
+        name: ref.ref.slice('refs/tags/'.length),
+        objectSha: ref.object.sha,
+        objectType: ref.object.type,
+      }));
+    return mapWithConcurrency(tags, TAG_READ_CONCURRENCY, async tag => {
+      if (tag.objectType !== 'tag') {
+        return { name: tag.name, sha: tag.objectSha, annotated: false };
+      }
+      const object = await this.#readTagObject(tag.objectSha);
+      return {
+        name: tag.name,
+        sha: object.commitSha,
+        annotated: true,
+        ...(object.date ? { date: object.date } : {}),
+        ...(object.message !== undefined ? { message: object.message } : {}),
+      };
+    });
+  }
+
+  async listBranches(): Promise<GitBranch[]> {
+    const branches = await this.#call('list branches', () =>
+      this.#octokit.paginate('GET /repos/{owner}/{repo}/branches', {
+        owner: this.#owner,
+        repo: this.#repo,
+        per_page: PAGE_SIZE,
+      }),
+    );
+    return branches.map(branch => ({
+      name: branch.name,
+      sha: branch.commit.sha,
+    }));
+  }
+
+  async getDefaultBranch(): Promise<string> {
+    const { data } = await this.#call('read the repository', () =>
+      this.#octokit.rest.repos.get({ owner: this.#owner, repo: this.#repo }),
+    );
+    return data.default_branch;
+  }
+
+  async resolveCommit(ref: string): Promise<GitCommit> {
+    assertValidRevision(ref);
+    const { data } = await this.#call(`resolve ${ref}`, () =>
+      this.#octokit.rest.repos.getCommit({
+        owner: this.#owner,
+        repo: this.#repo,
+        ref,
+        per_page: 1,
+      }),
+    );
+    return toCommit(data);
+  }
+
+  async compare(base: string, head: string): Promise<GitComparison> {
+    assertValidRevision(base);
+    assertValidRevision(head);
+    return this.#call(`compare ${base}...${head}`, async () => {
+      let aheadBy = 0;
+      let behindBy = 0;
+      const oldestFirst: GitCommit[] = [];
+      const pages = this.#octokit.paginate.iterator(
+        'GET /repos/{owner}/{repo}/compare/{basehead}',
+        {
+          owner: this.#owner,
+          repo: this.#repo,
+          basehead: `${base}...${head}`,
+          per_page: PAGE_SIZE,
+        },
+      );
+      for await (const page of pages) {
+        const data = page.data as unknown as {
+          ahead_by: number;
+          behind_by: number;
+          commits: GithubCommitData[];
+        };
+        aheadBy = data.ahead_by;
+        behindBy = data.behind_by;
+        oldestFirst.push(...data.commits.map(toCommit));
+      }
+      return { aheadBy, behindBy, commits: oldestFirst.reverse() };
+    });
+  }
+
+  async createBranch(name: string, sha: string): Promise<GitBranch> {
+    assertValidRefName(name);
+    assertValidRevision(sha);
+    const commit = await this.#fullSha(sha);
+    await this.#call(`create branch ${name}`, () =>
+      this.#octokit.rest.git.createRef({
+        owner: this.#owner,
+        repo: this.#repo,
+        ref: `refs/heads/${name}`,
+        sha: commit,
+      }),
+    );
+    return { name, sha: commit };
+  }
+
+  async createTag(options: {
+    name: string;
+    sha: string;
+    message: string;
+    tagger?: GitPerson;
+  }): Promise<GitTag> {
+    const { name, message, tagger } = options;
+    assertValidRefName(name);
+    assertValidRevision(options.sha);
+    const commit = await this.#fullSha(options.sha);
+    // A tag object without a ref is garbage on the host; checking first
+    // avoids making one in the usual conflict case. The ref creation below
+    // still settles a race.
+    const exists = await this.#refExists(`tags/${name}`);
+    if (exists) {
+      throw toGithubError(
+        { status: 422, message: 'Reference already exists' },
+        this.#context(`create tag ${name}`),
+      );
+    }
+    const { data: tagObject } = await this.#call(`create tag ${name}`, () =>
+      this.#octokit.rest.git.createTag({
+        owner: this.#owner,
+        repo: this.#repo,
+        tag: name,
+        message,
+        object: commit,
+        type: 'commit',
+        ...(tagger
+          ? {
+              tagger: {
+                name: tagger.name,
+                email: tagger.email,
+                ...(tagger.date ? { date: tagger.date } : {}),
+              },
+            }
+          : {}),
+      }),
+    );
+    await this.#call(`create tag ${name}`, () =>
+      this.#octokit.rest.git.createRef({
+        owner: this.#owner,
+        repo: this.#repo,
+        ref: `refs/tags/${name}`,
+        sha: tagObject.sha,
+      }),
+    );
+    const date = tagObject.tagger?.date;
+    this.#tagObjects.set(
+      tagObject.sha,
+      Promise.resolve({
+        commitSha: commit,
+        date,
+        message: tagObject.message.replace(/\n+$/, ''),
+      }),
+    );
+    return {
+      name,
+      sha: commit,
+      annotated: true,
+      ...(date ? { date } : {}),
+      message: tagObject.message.replace(/\n+$/, ''),
+    };
+  }
+
+  async #fullSha(ref: string): Promise<string> {
+    if (/^[0-9a-f]{40}$/.test(ref)) {
+      return ref;
+    }
+    return (await this.resolveCommit(ref)).sha;
+  }
+
+  async #refExists(ref: string): Promise<boolean> {
+    try {
+      await this.#octokit.rest.git.getRef({
+        owner: this.#owner,
+        repo: this.#repo,
+        ref,
+      });
+      return true;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        return false;
+      }
+      throw toGithubError(error, this.#context(`read ref ${ref}`));
+    }
+  }
+
+  #readTagObject(sha: string): Promise<TagObject> {
+    let pending = this.#tagObjects.get(sha);
+    if (!pending) {
+      pending = this.#peel(sha);
+      this.#tagObjects.set(sha, pending);
+      // A failed read must not stay cached as if it were immutable.
+      pending.catch(() => this.#tagObjects.delete(sha));
+    }
+    return pending;
+  }
+
+  async #peel(sha: string): Promise<TagObject> {
+    let objectSha = sha;
+    let first: { date?: string; message?: string } | undefined;
+    // Tags of tags exist; a short bound keeps a cycle from spinning.
+    for (let depth = 0; depth < 5; depth++) {
+      const tagSha = objectSha;
+      const { data } = await this.#call('read a tag object', () =>
+        this.#octokit.rest.git.getTag({
+          owner: this.#owner,
+          repo: this.#repo,
+          tag_sha: tagSha,
+        }),
+      );
+      first ??= {
+        date: data.tagger?.date,
+        message: data.message.replace(/\n+$/, ''),
+      };
+      if (data.object.type !== 'tag') {
+        return { commitSha: data.object.sha, ...first };
+      }
+      objectSha = data.object.sha;
+    }
+    return { commitSha: objectSha, ...first };
+  }
+
+  #context(operation: string) {
+    return {
+      host: this.#host,
+      repository: `${this.#owner}/${this.#repo}`,
+      operation,
+    };
+  }
+
+  async #call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toGithubError(error, this.#context(operation));
+    }
+  }
+}
+
+function toCommit(data: GithubCommitData): GitCommit {
+  const author = data.commit.author;
+  return {
+    sha: data.sha,
+    message: data.commit.message,
+    ...(author?.name !== undefined
+      ? {
+          author: {
+            name: author.name,
+            email: author.email ?? '',
+            ...(author.date ? { date: author.date } : {}),
+          },
+        }
+      : {}),
+    ...(data.commit.committer?.date
+      ? { date: data.commit.committer.date }
+      : {}),
+  };
+}
+
+async function mapWithConcurrency<T, R>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from(
+    { length: Math.min(concurrency, items.length) },
+    async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await fn(items[index]);
+      }
+    },
+  );
+  await Promise.all(workers);
+  return results;
+}

@@ -1,0 +1,176 @@
+import { join } from 'node:path';
+import { PlainGitClient } from './PlainGitClient';
+import { GitUpstreamError } from './errors';
+import { runGitContract } from './__testUtils__/gitContract';
+import {
+  createDemoRepository,
+  git,
+  makeTempDir,
+} from './__testUtils__/gitFixtures';
+import { startGitHttpServer } from './__testUtils__/gitHttpServer';
+
+jest.setTimeout(60_000);
+
+runGitContract('PlainGitClient over file://', async () => {
+  const temp = await makeTempDir('plain-file');
+  const demo = await createDemoRepository(temp.dir);
+  const url = `file://${demo.path}`;
+  const repository = new PlainGitClient({
+    locator: { type: 'git', url },
+    remoteUrl: url,
+    cacheDir: join(temp.dir, 'cache'),
+  });
+  return {
+    repository,
+    demo,
+    // No server to count requests: the suite's check that the repository's
+    // refs are unchanged is what shows nothing reached it.
+    requestCount: () => 0,
+    teardown: temp.cleanup,
+  };
+});
+
+runGitContract('PlainGitClient over smart HTTP with basic auth', async () => {
+  const temp = await makeTempDir('plain-http');
+  const demo = await createDemoRepository(temp.dir);
+  await git(demo.path, ['config', 'http.receivepack', 'true']);
+  await git(demo.path, ['config', 'uploadpack.allowFilter', 'true']);
+  const credentials = { username: 'stageflow', password: 's3cret-pass' };
+  const server = await startGitHttpServer({
+    projectRoot: temp.dir,
+    credentials,
+  });
+  const repository = new PlainGitClient({
+    locator: { type: 'git', url: 'https://git.acme.test/demo.git' },
+    remoteUrl: `${server.url}/demo.git`,
+    credentials,
+    cacheDir: join(temp.dir, 'cache'),
+  });
+  return {
+    repository,
+    demo,
+    requestCount: () => server.requests.length,
+    teardown: async () => {
+      await server.close();
+      await temp.cleanup();
+    },
+  };
+});
+
+describe('PlainGitClient', () => {
+  it('reports refused credentials as an upstream failure without the password', async () => {
+    const temp = await makeTempDir('plain-auth');
+    await createDemoRepository(temp.dir);
+    const server = await startGitHttpServer({
+      projectRoot: temp.dir,
+      credentials: { username: 'stageflow', password: 'right' },
+    });
+    try {
+      const repository = new PlainGitClient({
+        locator: { type: 'git', url: 'https://git.acme.test/demo.git' },
+        remoteUrl: `${server.url}/demo.git`,
+        credentials: { username: 'stageflow', password: 'wrong-secret' },
+        cacheDir: join(temp.dir, 'cache'),
+      });
+      const error = await repository.listTags().catch(e => e);
+      expect(error).toBeInstanceOf(GitUpstreamError);
+      expect(error.message).toContain('git.acme.test');
+      expect(error.message).toContain('list remote refs');
+      expect(error.message).not.toContain('wrong-secret');
+      expect(server.requests.every(r => r.status === 401)).toBe(true);
+    } finally {
+      await server.close();
+      await temp.cleanup();
+    }
+  });
+
+  it('lets exactly one of two concurrent creators win a branch and a tag', async () => {
+    const temp = await makeTempDir('plain-race');
+    const demo = await createDemoRepository(temp.dir);
+    await git(demo.path, ['config', 'http.receivepack', 'true']);
+    const server = await startGitHttpServer({ projectRoot: temp.dir });
+    try {
+      const [first, second] = ['a', 'b'].map(
+        name =>
+          new PlainGitClient({
+            locator: { type: 'git', url: `${server.url}/demo.git` },
+            remoteUrl: `${server.url}/demo.git`,
+            cacheDir: join(temp.dir, `cache-${name}`),
+          }),
+      );
+      // Both clones see the branch missing before either pushes.
+      await Promise.all([first.listBranches(), second.listBranches()]);
+      const branches = await Promise.allSettled([
+        first.createBranch('hotfix/race', demo.commits[2]),
+        second.createBranch('hotfix/race', demo.commits[3]),
+      ]);
+      expect(branches.filter(r => r.status === 'fulfilled')).toHaveLength(1);
+      expect(
+        branches
+          .filter(r => r.status === 'rejected')
+          .map(r => (r as PromiseRejectedResult).reason.name),
+      ).toEqual(['ConflictError']);
+      const winner = (
+        branches.find(r => r.status === 'fulfilled') as PromiseFulfilledResult<{
+          sha: string;
+        }>
+      ).value.sha;
+      expect(
+        await git(demo.path, ['rev-parse', 'refs/heads/hotfix/race']),
+      ).toBe(winner);
+
+      const tags = await Promise.allSettled([
+        first.createTag({
+          name: 'v9.0.0',
+          sha: demo.commits[2],
+          message: 'first',
+        }),
+        second.createTag({
+          name: 'v9.0.0',
+          sha: demo.commits[3],
+          message: 'second',
+        }),
+      ]);
+      expect(tags.filter(r => r.status === 'fulfilled')).toHaveLength(1);
+      expect(
+        tags
+          .filter(r => r.status === 'rejected')
+          .map(r => (r as PromiseRejectedResult).reason.name),
+      ).toEqual(['ConflictError']);
+    } finally {
+      await server.close();
+      await temp.cleanup();
+    }
+  });
+
+  it('fetches again only when the remote moved', async () => {
+    const temp = await makeTempDir('plain-fetch');
+    const demo = await createDemoRepository(temp.dir);
+    await git(demo.path, ['config', 'uploadpack.allowFilter', 'true']);
+    const server = await startGitHttpServer({ projectRoot: temp.dir });
+    try {
+      const repository = new PlainGitClient({
+        locator: { type: 'git', url: `${server.url}/demo.git` },
+        remoteUrl: `${server.url}/demo.git`,
+        cacheDir: join(temp.dir, 'cache'),
+      });
+      await repository.listTags();
+      // An unchanged remote costs one ref advertisement (GET info/refs and
+      // the ls-refs POST of protocol v2), no fetch.
+      const before = server.requests.length;
+      await repository.listTags();
+      await repository.resolveCommit('main');
+      expect(server.requests.length - before).toBe(4);
+
+      await git(demo.path, ['update-ref', 'refs/heads/main', demo.commits[5]]);
+      const beforeMove = server.requests.length;
+      expect((await repository.resolveCommit('main')).sha).toBe(
+        demo.commits[5],
+      );
+      expect(server.requests.length - beforeMove).toBeGreaterThan(2);
+    } finally {
+      await server.close();
+      await temp.cleanup();
+    }
+  });
+});

@@ -1,0 +1,25 @@
+export * from './types';
+export { GitUpstreamError } from './errors';
+export { createGithubOctokit, GithubResponseCache } from './githubOctokit';
+export type {
+  CreateGithubOctokitOptions,
+  GithubOctokit,
+  GithubRetryOptions,
+} from './githubOctokit';
+export { GithubGitClient } from './GithubGitClient';
+export type { GithubGitClientOptions } from './GithubGitClient';
+export { PlainGitClient } from './PlainGitClient';
+export type {
+  PlainGitClientOptions,
+  PlainGitCredentials,
+} from './PlainGitClient';
+export { DefaultGitService } from './DefaultGitService';
+export type { DefaultGitServiceOptions } from './DefaultGitService';
+export { readGitServiceConfig } from './GitServiceConfig';
+export type { GitHostConfig, GitServiceConfig } from './GitServiceConfig';
+export { gitServiceRef } from './gitServiceRef';
+export { listReleases } from './listReleases';
+export {
+  bumpFromCommitMessages,
+  parseConventionalCommit,
+} from './conventionalCommits';

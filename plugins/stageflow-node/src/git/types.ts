@@ -1,0 +1,89 @@
+/**
+ * Where a repository lives: a repository on a GitHub host (through the
+ * GitHub API) or any git remote (through git itself).
+ *
+ * @public
+ */
+export type GitRepositoryLocator =
+  | { type: 'github'; host: string; owner: string; repo: string }
+  | { type: 'git'; url: string };
+
+/** @public */
+export interface GitPerson {
+  name: string;
+  email: string;
+  date?: string;
+}
+
+/** @public */
+export interface GitCommit {
+  sha: string;
+  message: string;
+  author?: GitPerson;
+  date?: string;
+}
+
+/**
+ * A tag peeled to its commit; lightweight and annotated tags alike.
+ *
+ * @public
+ */
+export interface GitTag {
+  name: string;
+  /** The commit the tag points at (annotated tags are peeled). */
+  sha: string;
+  annotated: boolean;
+  /** Tagger date for annotated tags, else the commit date, when known. */
+  date?: string;
+  message?: string;
+}
+
+/** @public */
+export interface GitBranch {
+  name: string;
+  sha: string;
+}
+
+/**
+ * The commits reachable from `head` and not from `base`, newest first.
+ *
+ * @public
+ */
+export interface GitComparison {
+  aheadBy: number;
+  behindBy: number;
+  commits: GitCommit[];
+}
+
+/**
+ * Read and write operations on one repository, the same for every git host.
+ *
+ * @public
+ */
+export interface GitRepository {
+  readonly locator: GitRepositoryLocator;
+  listTags(): Promise<GitTag[]>;
+  listBranches(): Promise<GitBranch[]>;
+  getDefaultBranch(): Promise<string>;
+  /** Resolves a branch, tag or (possibly short) sha to its commit; NotFoundError when unknown. */
+  resolveCommit(ref: string): Promise<GitCommit>;
+  compare(base: string, head: string): Promise<GitComparison>;
+  /** ConflictError when the branch exists. */
+  createBranch(name: string, sha: string): Promise<GitBranch>;
+  /** Creates an annotated tag (tag object plus ref); ConflictError when the tag exists. */
+  createTag(options: {
+    name: string;
+    sha: string;
+    message: string;
+    tagger?: GitPerson;
+  }): Promise<GitTag>;
+}
+
+/**
+ * Hands out repositories for the hosts that config names; refuses any other.
+ *
+ * @public
+ */
+export interface GitService {
+  getRepository(locator: GitRepositoryLocator): GitRepository;
+}

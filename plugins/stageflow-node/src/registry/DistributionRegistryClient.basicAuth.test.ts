@@ -1,0 +1,56 @@
+import { DistributionRegistryClient } from './DistributionRegistryClient';
+import { runRegistryContract } from './__testUtils__/registryContract';
+import {
+  startTestRegistry,
+  TestRegistry,
+} from './__testUtils__/registryServer';
+
+runRegistryContract(
+  'DistributionRegistryClient, htpasswd basic auth',
+  async () => {
+    const registry = await startTestRegistry('basic');
+    return {
+      client: new DistributionRegistryClient({
+        host: registry.host,
+        url: registry.url,
+        credentials: {
+          username: registry.username,
+          password: registry.password,
+        },
+      }),
+      teardown: registry.stop,
+    };
+  },
+);
+
+describe('DistributionRegistryClient with basic auth refused', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startTestRegistry('basic');
+  });
+  afterAll(() => registry.stop());
+
+  it.each([
+    [
+      'a wrong password',
+      { username: 'stageflow', password: 'wrong-secret-42' },
+    ],
+    ['no credentials', undefined],
+  ])(
+    'reports %s as not allowed, naming host and operation but no secret',
+    async (_, credentials) => {
+      const client = new DistributionRegistryClient({
+        host: registry.host,
+        url: registry.url,
+        credentials,
+      });
+      const error = await client
+        .resolve({ registry: registry.host, repository: 'acme/app', tag: 'v1' })
+        .catch(e => e);
+      expect(error.name).toBe('NotAllowedError');
+      expect(error.message).toContain(`resolve on ${registry.host}/acme/app`);
+      expect(error.message).toContain('401');
+      expect(error.message).not.toContain('wrong-secret-42');
+    },
+  );
+});
