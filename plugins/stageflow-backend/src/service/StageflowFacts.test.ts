@@ -1,0 +1,107 @@
+import { CacheManager } from '@backstage/backend-defaults/cache';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import {
+  GitRepository,
+  RegistryClient,
+} from '@stageflow/plugin-stageflow-node';
+import { randomUUID } from 'node:crypto';
+import { StageflowFacts } from './StageflowFacts';
+
+const locator = { type: 'git' as const, url: 'https://git.acme.example/a.git' };
+const sha = (c: string) => c.repeat(40);
+
+function redisCache() {
+  return CacheManager.fromConfig(
+    new ConfigReader({
+      backend: {
+        cache: { store: 'redis', connection: 'redis://127.0.0.1:6379' },
+      },
+    }),
+    { logger: mockServices.logger.mock() },
+  ).forPlugin(`stageflow-test-${randomUUID()}`);
+}
+
+function setup(ttlSeconds: number) {
+  const repository = {
+    listTags: jest.fn(async () => [
+      { name: 'v1.0.0', sha: sha('a'), annotated: true },
+      { name: 'v1.1.0', sha: sha('b'), annotated: false },
+      { name: 'not-a-release', sha: sha('c'), annotated: false },
+    ]),
+    compare: jest.fn(async () => ({ aheadBy: 1, behindBy: 0, commits: [] })),
+    resolveCommit: jest.fn(async () => ({ sha: sha('b'), message: 'x' })),
+  } as unknown as GitRepository & Record<string, jest.Mock>;
+  const registry = {
+    resolve: jest.fn(async () => ({
+      digest: `sha256:${'1'.repeat(64)}`,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      size: 10,
+    })),
+    getImageConfig: jest.fn(async () => ({
+      digest: `sha256:${'1'.repeat(64)}`,
+      configDigest: `sha256:${'2'.repeat(64)}`,
+      revision: sha('b'),
+      labels: {},
+    })),
+  } as unknown as RegistryClient & Record<string, jest.Mock>;
+  const facts = new StageflowFacts({
+    cache: redisCache(),
+    git: { getRepository: () => repository },
+    registry: { forHost: () => registry },
+    ttlSeconds,
+  });
+  return { facts, repository, registry };
+}
+
+const image = {
+  registry: 'registry.acme.example',
+  repository: 'acme/a',
+  tag: 'latest',
+};
+
+describe('StageflowFacts on Redis', () => {
+  it('shares one upstream call between concurrent requests', async () => {
+    const { facts, repository } = setup(60);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => facts.releases(locator, 'v{version}')),
+    );
+    expect(repository.listTags).toHaveBeenCalledTimes(1);
+    for (const releases of results) {
+      expect(releases.map(r => r.tag)).toEqual(['v1.1.0', 'v1.0.0']);
+    }
+  });
+
+  it('answers a moving fact from the cache until its TTL passes', async () => {
+    const { facts, registry } = setup(1);
+    await facts.resolveImage(image);
+    await facts.resolveImage(image);
+    expect(registry.resolve).toHaveBeenCalledTimes(1);
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    await facts.resolveImage(image);
+    expect(registry.resolve).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps immutable facts after the TTL', async () => {
+    const { facts, registry, repository } = setup(1);
+    const digest = `sha256:${'1'.repeat(64)}`;
+    await facts.imageConfig(image, digest);
+    await facts.compare(locator, sha('a'), sha('b'));
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    expect((await facts.imageConfig(image, digest)).revision).toBe(sha('b'));
+    await facts.compare(locator, sha('a'), sha('b'));
+    expect(registry.getImageConfig).toHaveBeenCalledTimes(1);
+    expect(repository.compare).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not cache a failure', async () => {
+    const { facts, repository } = setup(60);
+    repository.listTags.mockRejectedValueOnce(new Error('upstream down'));
+    await expect(facts.releases(locator, 'v{version}')).rejects.toThrow(
+      'upstream down',
+    );
+    await expect(facts.releases(locator, 'v{version}')).resolves.toHaveLength(
+      2,
+    );
+  });
+});
