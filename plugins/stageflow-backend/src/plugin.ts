@@ -7,7 +7,7 @@ import {
   gitServiceRef,
   registryServiceRef,
 } from '@stageflow/plugin-stageflow-node';
-import { readStageflowBackendConfig } from './config';
+import { readStageflowConfig } from '@stageflow/plugin-stageflow-node';
 import { createRouter } from './service/router';
 import { SnapshotStore } from './service/SnapshotStore';
 import { StageResolver } from './service/StageResolver';
@@ -39,7 +39,7 @@ export const stageflowPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, logger, httpRouter, httpAuth, auth, catalog } = deps;
-        const settings = readStageflowBackendConfig(config);
+        const settings = readStageflowConfig(config);
         const facts = new StageflowFacts({
           cache: deps.cache,
           git: deps.git,

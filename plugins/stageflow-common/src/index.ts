@@ -9,3 +9,5 @@ export * from './types';
 export * from './git';
 export * from './registry';
 export * from './flows';
+export * from './model';
+export * from './permissions';

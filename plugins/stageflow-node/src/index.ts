@@ -8,4 +8,5 @@
 
 export * from './git';
 export * from './registry';
+export * from './flows';
 export * from './demo';

@@ -7,7 +7,7 @@ import {
   parseImageReference,
   renderFlowTemplate,
 } from '@stageflow/plugin-stageflow-common';
-import { ComponentTarget } from './componentTarget';
+import { ComponentTarget } from '@stageflow/plugin-stageflow-node';
 import { StageflowFacts } from './StageflowFacts';
 
 // When an image carries no revision label, its commit is found by comparing

@@ -27,7 +27,10 @@ import {
   validateRefName,
 } from '@stageflow/plugin-stageflow-common';
 import { parseConventionalCommit } from '@stageflow/plugin-stageflow-node';
-import { ComponentTarget, readComponentTarget } from './componentTarget';
+import {
+  ComponentTarget,
+  readComponentTarget,
+} from '@stageflow/plugin-stageflow-node';
 import { computeDora } from './dora';
 import { SnapshotStore } from './SnapshotStore';
 import { StageResolver } from './StageResolver';

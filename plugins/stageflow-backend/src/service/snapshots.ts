@@ -10,7 +10,7 @@ import {
   FlowDefinition,
   STAGEFLOW_IMAGE_ANNOTATION,
 } from '@stageflow/plugin-stageflow-common';
-import { readComponentTarget } from './componentTarget';
+import { readComponentTarget } from '@stageflow/plugin-stageflow-node';
 import { SnapshotStore } from './SnapshotStore';
 import { StageResolver } from './StageResolver';
 import { StageflowFacts } from './StageflowFacts';

@@ -43,7 +43,10 @@ export interface ModelEntityCommon {
 function metadata(
   name: string,
   common: ModelEntityCommon,
-  extra?: { labels?: Record<string, string>; annotations?: Record<string, string> },
+  extra?: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  },
 ): Entity['metadata'] {
   const annotations: Record<string, string> = { ...extra?.annotations };
   if (common.contributor) {
@@ -122,7 +125,8 @@ export function buildStageInstanceComponent(spec: StageInstanceSpec): Entity {
     spec: {
       type: spec.type ?? 'service',
       lifecycle:
-        spec.lifecycle ?? (spec.stage === 'prd' ? 'production' : 'experimental'),
+        spec.lifecycle ??
+        (spec.stage === 'prd' ? 'production' : 'experimental'),
       owner: spec.owner,
       ...(spec.system ? { system: spec.system } : {}),
       dependsOn,
@@ -220,7 +224,9 @@ export function buildClientGroup(spec: ClientGroupSpec): Entity {
     metadata: metadata(spec.name, spec),
     spec: {
       type: CLIENT_GROUP_TYPE,
-      ...(spec.displayName ? { profile: { displayName: spec.displayName } } : {}),
+      ...(spec.displayName
+        ? { profile: { displayName: spec.displayName } }
+        : {}),
       children: [],
       members: spec.members ?? [],
     },
@@ -251,7 +257,9 @@ export function buildPartnerGroup(spec: PartnerGroupSpec): Entity {
     }),
     spec: {
       type: PARTNER_GROUP_TYPE,
-      ...(spec.displayName ? { profile: { displayName: spec.displayName } } : {}),
+      ...(spec.displayName
+        ? { profile: { displayName: spec.displayName } }
+        : {}),
       children: [],
       members: spec.members ?? [],
     },
@@ -363,7 +371,9 @@ function refProblems(field: string, value: unknown): ModelProblem[] {
       ];
     }
   } catch (error) {
-    return [{ field, message: `is not an entity ref: ${(error as Error).message}` }];
+    return [
+      { field, message: `is not an entity ref: ${(error as Error).message}` },
+    ];
   }
   return [];
 }

@@ -47,9 +47,7 @@ export function dnsLabelProblems(name: string): string[] {
     );
   }
   if (!/^[a-z0-9-]*$/.test(name)) {
-    reasons.push(
-      'may only contain lowercase letters a-z, digits 0-9 and "-"',
-    );
+    reasons.push('may only contain lowercase letters a-z, digits 0-9 and "-"');
   }
   if (/^[0-9]/.test(name)) {
     reasons.push('must not start with a digit');
@@ -62,10 +60,7 @@ export function dnsLabelProblems(name: string): string[] {
   return reasons;
 }
 
-function segmentProblems(
-  part: 'appId' | 'instance',
-  value: string,
-): string[] {
+function segmentProblems(part: 'appId' | 'instance', value: string): string[] {
   if (value.length === 0) {
     return [`${part} must not be empty`];
   }
@@ -87,7 +82,9 @@ function segmentProblems(
 export function parseStageInstanceName(name: string): StageInstanceNameParse {
   const reasons = dnsLabelProblems(name);
   const parts = name.split('-');
-  const convention = `must follow (${APP_TYPES.join('|')})-<appId>[-<instance>]-(${STAGE_NAMES.join('|')})`;
+  const convention = `must follow (${APP_TYPES.join(
+    '|',
+  )})-<appId>[-<instance>]-(${STAGE_NAMES.join('|')})`;
   if (parts.length < 3 || parts.length > 4) {
     reasons.push(`${convention}, got ${parts.length} part(s)`);
     return { ok: false, reasons };

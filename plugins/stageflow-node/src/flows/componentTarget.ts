@@ -12,11 +12,13 @@ import {
   STAGEFLOW_IMAGE_ANNOTATION,
   parseImageReference,
 } from '@stageflow/plugin-stageflow-common';
-import { GitRepositoryLocator } from '@stageflow/plugin-stageflow-node';
+import { GitRepositoryLocator } from '../git/types';
 
 /**
  * What Stageflow follows for one component: its flow, image base and git
  * repository, read from its annotations.
+ *
+ * @public
  */
 export interface ComponentTarget {
   entityRef: string;
@@ -35,6 +37,12 @@ function githubHost(entity: Entity): string {
   }
 }
 
+/**
+ * Reads what Stageflow follows from a component's annotations; a bad
+ * annotation is an InputError naming it, a missing image a NotFoundError.
+ *
+ * @public
+ */
 export function readComponentTarget(
   entity: Entity,
   options: { flows: Record<string, FlowDefinition>; defaultFlow: string },

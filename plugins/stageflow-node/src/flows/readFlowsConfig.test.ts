@@ -1,6 +1,6 @@
 import { ConfigReader } from '@backstage/config';
 import { GITFLOW, ONEFLOW } from '@stageflow/plugin-stageflow-common';
-import { readStageflowBackendConfig } from './config';
+import { readStageflowConfig } from './readFlowsConfig';
 
 const trunk = {
   tagPattern: 'release-{version}',
@@ -12,9 +12,9 @@ const trunk = {
   ],
 };
 
-describe('readStageflowBackendConfig', () => {
+describe('readStageflowConfig', () => {
   it('defaults to oneflow with the presets', () => {
-    const config = readStageflowBackendConfig(new ConfigReader({}));
+    const config = readStageflowConfig(new ConfigReader({}));
     expect(config.defaultFlow).toBe('oneflow');
     expect(config.flows).toEqual({ oneflow: ONEFLOW, gitflow: GITFLOW });
     expect(config.cacheTtlSeconds).toBe(60);
@@ -22,7 +22,7 @@ describe('readStageflowBackendConfig', () => {
   });
 
   it('reads a custom flow and lets it be the default', () => {
-    const config = readStageflowBackendConfig(
+    const config = readStageflowConfig(
       new ConfigReader({
         stageflow: { defaultFlow: 'trunk', flows: { trunk } },
       }),
@@ -41,7 +41,7 @@ describe('readStageflowBackendConfig', () => {
 
   it('names the key of an unknown default flow', () => {
     expect(() =>
-      readStageflowBackendConfig(
+      readStageflowConfig(
         new ConfigReader({ stageflow: { defaultFlow: 'trunk' } }),
       ),
     ).toThrow(
@@ -68,7 +68,7 @@ describe('readStageflowBackendConfig', () => {
     ],
   ])('names the key of a bad flow (%#)', (flow, message) => {
     expect(() =>
-      readStageflowBackendConfig(
+      readStageflowConfig(
         new ConfigReader({ stageflow: { flows: { trunk: flow } } }),
       ),
     ).toThrow(message);

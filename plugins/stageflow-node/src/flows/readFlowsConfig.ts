@@ -7,11 +7,12 @@ import {
 import { z } from 'zod';
 
 /**
- * The backend plugin's settings, read once at start-up.
+ * Stageflow's settings shared by the backend plugin and its modules, read
+ * once at start-up.
  *
- * @internal
+ * @public
  */
-export interface StageflowBackendConfig {
+export interface StageflowConfig {
   defaultFlow: string;
   flows: Record<string, FlowDefinition>;
   /** How long a moving fact (a tag's digest, a branch head) is trusted. */
@@ -93,9 +94,13 @@ function readFlows(config: Config): Record<string, FlowDefinition> {
   return flows;
 }
 
-export function readStageflowBackendConfig(
-  config: Config,
-): StageflowBackendConfig {
+/**
+ * Reads `stageflow.defaultFlow`, `stageflow.flows`, `stageflow.cache` and
+ * `stageflow.snapshots`; a bad value fails with the key it is at.
+ *
+ * @public
+ */
+export function readStageflowConfig(config: Config): StageflowConfig {
   const flows = readFlows(config);
   const defaultFlow =
     config.getOptionalString('stageflow.defaultFlow') ?? 'oneflow';

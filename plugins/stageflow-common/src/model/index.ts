@@ -1,0 +1,4 @@
+export * from './constants';
+export * from './naming';
+export * from './builders';
+export * from './validation';

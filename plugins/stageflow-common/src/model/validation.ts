@@ -1,0 +1,379 @@
+import {
+  DefaultNamespaceEntityPolicy,
+  Entity,
+  EntityPolicies,
+  FieldFormatEntityPolicy,
+  KindValidator,
+  NoForeignRootFieldsEntityPolicy,
+  SchemaValidEntityPolicy,
+  componentEntityV1alpha1Validator,
+  domainEntityV1alpha1Validator,
+  groupEntityV1alpha1Validator,
+  parseEntityRef,
+  resourceEntityV1alpha1Validator,
+  stringifyEntityRef,
+  systemEntityV1alpha1Validator,
+  userEntityV1alpha1Validator,
+} from '@backstage/catalog-model';
+import {
+  MODEL_KINDS,
+  ModelProblem,
+  PARTNER_GROUP_TYPE,
+  PROJECT_COMPONENT_TYPE,
+  STAGEFLOW_APP_ID_LABEL,
+  STAGEFLOW_APP_TYPE_LABEL,
+  STAGEFLOW_CONSUMERS_ANNOTATION,
+  STAGEFLOW_CONTRIBUTOR_ANNOTATION,
+  STAGEFLOW_INSTANCE_LABEL,
+  STAGEFLOW_PARTNER_OF_ANNOTATION,
+  STAGEFLOW_STAGE_LABEL,
+  STAGE_NAMES,
+} from './constants';
+import { parseStageInstanceName } from './naming';
+
+/**
+ * A problem of one entity of a set: its position, its ref when it has one,
+ * the field and what is allowed there.
+ *
+ * @public
+ */
+export interface EntitySetProblem extends ModelProblem {
+  index: number;
+  entityRef?: string;
+}
+
+const CONTRIBUTOR_NAME = /^[a-z0-9-]{1,63}$/;
+
+/**
+ * Why a contributor (or consumer) name is refused, or undefined when it is
+ * fine: `[a-z0-9-]{1,63}`, the same alphabet as a location key.
+ *
+ * @public
+ */
+export function contributorNameProblem(name: string): string | undefined {
+  return CONTRIBUTOR_NAME.test(name)
+    ? undefined
+    : `must be 1 to 63 characters of a-z, 0-9 and "-", got "${name}"`;
+}
+
+// Built once: the policies the catalog applies at ingestion, so that an
+// entity accepted here is not refused there. The schema goes first because
+// the others assume `metadata` exists.
+const catalogPolicy = EntityPolicies.allOf([
+  new SchemaValidEntityPolicy(),
+  new DefaultNamespaceEntityPolicy(),
+  new NoForeignRootFieldsEntityPolicy(),
+  new FieldFormatEntityPolicy(),
+]);
+
+const kindValidators: Record<string, KindValidator> = {
+  Component: componentEntityV1alpha1Validator,
+  Resource: resourceEntityV1alpha1Validator,
+  Group: groupEntityV1alpha1Validator,
+  User: userEntityV1alpha1Validator,
+  System: systemEntityV1alpha1Validator,
+  Domain: domainEntityV1alpha1Validator,
+};
+
+// catalog-model reports a field either as `"metadata.name" is not valid` or
+// as a JSON pointer (`/spec must have required property 'owner'`); both are
+// turned into a dotted path so every problem reads the same.
+function problemFromError(error: unknown): ModelProblem {
+  const raw = (error as Error)?.message ?? String(error);
+  const message = raw.replace(
+    /\s*To learn more about catalog file format.*$/s,
+    '',
+  );
+  const quoted = /^"([^"]+)"/.exec(message);
+  if (quoted) {
+    const field = quoted[1];
+    return {
+      field: /^(labels|annotations)\./.test(field)
+        ? `metadata.${field}`
+        : field,
+      message,
+    };
+  }
+  const pointer = /^(?:Malformed envelope, )?(<root>|\/\S*)/.exec(message);
+  if (pointer) {
+    const required = /required property '([^']+)'/.exec(message);
+    const path = pointer[1].replace('<root>', '').split('/').filter(Boolean);
+    if (required) {
+      path.push(required[1]);
+    }
+    return { field: path.join('.') || '(entity)', message };
+  }
+  return { field: '(entity)', message };
+}
+
+/**
+ * Problems the Backstage catalog itself would report for the entity: the
+ * envelope, field formats and the schema of its kind.
+ *
+ * @public
+ */
+export async function catalogEntityProblems(
+  entity: unknown,
+): Promise<ModelProblem[]> {
+  if (typeof entity !== 'object' || entity === null || Array.isArray(entity)) {
+    return [{ field: '(entity)', message: 'must be an object' }];
+  }
+  try {
+    await catalogPolicy.enforce(entity as Entity);
+  } catch (error) {
+    return [problemFromError(error)];
+  }
+  const validator = kindValidators[(entity as Entity).kind];
+  if (!validator) {
+    return [];
+  }
+  try {
+    if (!(await validator.check(entity as Entity))) {
+      return [
+        {
+          field: 'apiVersion',
+          message: `must be backstage.io/v1alpha1 or backstage.io/v1beta1 for kind ${
+            (entity as Entity).kind
+          }`,
+        },
+      ];
+    }
+  } catch (error) {
+    return [problemFromError(error)];
+  }
+  return [];
+}
+
+function commaList(value: string): string[] {
+  return value
+    .split(',')
+    .map(item => item.trim())
+    .filter(item => item.length > 0);
+}
+
+function refKindProblem(
+  field: string,
+  ref: string,
+  kind: string,
+): ModelProblem | undefined {
+  try {
+    const parsed = parseEntityRef(ref, { defaultKind: kind });
+    if (parsed.kind.toLocaleLowerCase('en-US') !== kind) {
+      return { field, message: `must name a ${kind}, got "${ref}"` };
+    }
+  } catch (error) {
+    return { field, message: (error as Error).message };
+  }
+  return undefined;
+}
+
+function* stageInstanceProblems(entity: Entity): Generator<ModelProblem> {
+  const labels = entity.metadata.labels ?? {};
+  const parsed = parseStageInstanceName(entity.metadata.name);
+  if (!parsed.ok) {
+    for (const reason of parsed.reasons) {
+      yield {
+        field: 'metadata.name',
+        message: `stage instance name ${reason}`,
+      };
+    }
+  } else {
+    const expected: Record<string, string | undefined> = {
+      [STAGEFLOW_APP_TYPE_LABEL]: parsed.value.appType,
+      [STAGEFLOW_APP_ID_LABEL]: parsed.value.appId,
+      [STAGEFLOW_INSTANCE_LABEL]: parsed.value.instance,
+      [STAGEFLOW_STAGE_LABEL]: parsed.value.stage,
+    };
+    for (const [label, value] of Object.entries(expected)) {
+      if (labels[label] !== undefined && labels[label] !== value) {
+        yield {
+          field: `metadata.labels.${label}`,
+          message: `must match the name "${entity.metadata.name}": expected ${
+            value === undefined ? 'no label' : `"${value}"`
+          }, got "${labels[label]}"`,
+        };
+      }
+    }
+  }
+  const stage = labels[STAGEFLOW_STAGE_LABEL];
+  if (!(STAGE_NAMES as readonly string[]).includes(stage)) {
+    yield {
+      field: `metadata.labels.${STAGEFLOW_STAGE_LABEL}`,
+      message: `must be one of ${STAGE_NAMES.join(', ')}, got "${stage}"`,
+    };
+  }
+  const dependsOn = (entity.spec?.dependsOn as string[] | undefined) ?? [];
+  const dependsOnComponent = dependsOn.some(ref => {
+    try {
+      return (
+        parseEntityRef(ref).kind.toLocaleLowerCase('en-US') === 'component'
+      );
+    } catch {
+      return false;
+    }
+  });
+  if (!dependsOnComponent) {
+    yield {
+      field: 'spec.dependsOn',
+      message:
+        'must name the project Component the stage instance depends on, e.g. component:default/3000',
+    };
+  }
+}
+
+/**
+ * Problems of the Stageflow data model in one entity, beyond what the
+ * catalog checks: allowed kinds, the stage-instance naming convention,
+ * projects in a System, Systems in a Domain, partner and contributor
+ * annotations.
+ *
+ * @public
+ */
+export function modelRuleProblems(entity: Entity): ModelProblem[] {
+  const problems: ModelProblem[] = [];
+  if (!(MODEL_KINDS as readonly string[]).includes(entity.kind)) {
+    problems.push({
+      field: 'kind',
+      message: `must be one of ${MODEL_KINDS.join(', ')}, got "${entity.kind}"`,
+    });
+    return problems;
+  }
+  const annotations = entity.metadata.annotations ?? {};
+  const contributor = annotations[STAGEFLOW_CONTRIBUTOR_ANNOTATION];
+  if (contributor !== undefined) {
+    const problem = contributorNameProblem(contributor);
+    if (problem) {
+      problems.push({
+        field: `metadata.annotations.${STAGEFLOW_CONTRIBUTOR_ANNOTATION}`,
+        message: problem,
+      });
+    }
+  }
+  const consumers = annotations[STAGEFLOW_CONSUMERS_ANNOTATION];
+  if (consumers !== undefined) {
+    const items = commaList(consumers);
+    if (items.length === 0) {
+      problems.push({
+        field: `metadata.annotations.${STAGEFLOW_CONSUMERS_ANNOTATION}`,
+        message: 'must list at least one consumer, comma separated',
+      });
+    }
+    for (const item of items) {
+      const problem = contributorNameProblem(item);
+      if (problem) {
+        problems.push({
+          field: `metadata.annotations.${STAGEFLOW_CONSUMERS_ANNOTATION}`,
+          message: `each consumer ${problem}`,
+        });
+      }
+    }
+  }
+
+  if (entity.kind === 'Component') {
+    if (entity.metadata.labels?.[STAGEFLOW_STAGE_LABEL] !== undefined) {
+      problems.push(...stageInstanceProblems(entity));
+    }
+    if (entity.spec?.type === PROJECT_COMPONENT_TYPE && !entity.spec?.system) {
+      problems.push({
+        field: 'spec.system',
+        message: 'is required for a project: the System the project is part of',
+      });
+    }
+  }
+  if (entity.kind === 'System' && !entity.spec?.domain) {
+    problems.push({
+      field: 'spec.domain',
+      message: 'is required: the Domain the System is part of',
+    });
+  }
+  if (entity.kind === 'Group') {
+    const partnerOf = annotations[STAGEFLOW_PARTNER_OF_ANNOTATION];
+    const field = `metadata.annotations.${STAGEFLOW_PARTNER_OF_ANNOTATION}`;
+    if (partnerOf === undefined) {
+      if (entity.spec?.type === PARTNER_GROUP_TYPE) {
+        problems.push({
+          field,
+          message:
+            'is required for a partner Group: the project Components it is a partner of, comma separated',
+        });
+      }
+    } else {
+      const refs = commaList(partnerOf);
+      if (refs.length === 0) {
+        problems.push({ field, message: 'must list at least one project' });
+      }
+      for (const ref of refs) {
+        const problem = refKindProblem(field, ref, 'component');
+        if (problem) {
+          problems.push(problem);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every problem of one entity: the catalog's checks first (the model rules
+ * assume a well-formed entity), then the model rules.
+ *
+ * @public
+ */
+export async function validateModelEntity(
+  entity: unknown,
+): Promise<ModelProblem[]> {
+  const catalogProblems = await catalogEntityProblems(entity);
+  if (catalogProblems.length > 0) {
+    return catalogProblems;
+  }
+  return modelRuleProblems(entity as Entity);
+}
+
+/**
+ * Every problem of a set of entities, each with its index, plus entities
+ * sent twice. An empty result means the whole set may be stored.
+ *
+ * @public
+ */
+export async function validateModelEntities(
+  entities: unknown[],
+): Promise<EntitySetProblem[]> {
+  const problems: EntitySetProblem[] = [];
+  const seen = new Map<string, number>();
+  for (const [index, entity] of entities.entries()) {
+    const entityProblems = await validateModelEntity(entity);
+    let entityRef: string | undefined;
+    if (entityProblems.length === 0) {
+      entityRef = stringifyEntityRef(entity as Entity);
+      const first = seen.get(entityRef);
+      if (first !== undefined) {
+        entityProblems.push({
+          field: 'metadata.name',
+          message: `duplicates entity ${first} (${entityRef}); each entity may be sent once`,
+        });
+      } else {
+        seen.set(entityRef, index);
+      }
+    }
+    for (const problem of entityProblems) {
+      problems.push({ index, ...(entityRef ? { entityRef } : {}), ...problem });
+    }
+  }
+  return problems;
+}
+
+/**
+ * One line per problem, for error messages and task logs.
+ *
+ * @public
+ */
+export function formatEntitySetProblems(problems: EntitySetProblem[]): string {
+  return problems
+    .map(
+      p =>
+        `entities[${p.index}]${p.entityRef ? ` (${p.entityRef})` : ''} ${
+          p.field
+        }: ${p.message}`,
+    )
+    .join('\n');
+}
