@@ -121,15 +121,13 @@ export class StageResolver {
       };
     }
     const release = releases.find(r => r.sha === revision);
-    const info: StageInfo = {
-      ...base,
-      revision,
-      ...(release
-        ? { version: release.version, tag: release.tag }
-        : config.version
-        ? { version: config.version }
-        : {}),
-    };
+    const info: StageInfo = { ...base, revision };
+    if (release) {
+      info.version = release.version;
+      info.tag = release.tag;
+    } else if (config.version) {
+      info.version = config.version;
+    }
     if (releasesError) {
       return { ...info, status: 'error', message: releasesError };
     }

@@ -96,7 +96,9 @@ describe('StageflowFacts on Redis', () => {
 
   it('does not cache a failure', async () => {
     const { facts, repository } = setup(60);
-    (repository.listTags as jest.Mock).mockRejectedValueOnce(new Error('upstream down'));
+    (repository.listTags as jest.Mock).mockRejectedValueOnce(
+      new Error('upstream down'),
+    );
     await expect(facts.releases(locator, 'v{version}')).rejects.toThrow(
       'upstream down',
     );

@@ -23,6 +23,7 @@ import {
   STAGEFLOW_FLOW_ANNOTATION,
   STAGEFLOW_IMAGE_ANNOTATION,
   StagesResponse,
+  computeBump,
   nextVersion,
   validateRefName,
 } from '@stageflow/plugin-stageflow-common';
@@ -168,13 +169,7 @@ export class StageflowService {
     for (const commit of commits) {
       (groups[commit.type] ??= []).push(commit);
     }
-    const bump = commits.some(c => c.breaking)
-      ? 'major'
-      : commits.some(c => c.type === 'feat')
-      ? 'minor'
-      : commits.some(c => c.type === 'fix' || c.type === 'perf')
-      ? 'patch'
-      : 'none';
+    const bump = computeBump(commits);
     const versionAt = (sha: string) =>
       releases.find(r => r.sha === sha)?.version;
     const fromVersion = versionAt(fromPoint.sha);

@@ -128,7 +128,7 @@ async function buildImage(
   });
 }
 
-function ref(repository: string, tag: string): ImageReference {
+function demoImage(repository: string, tag: string): ImageReference {
   return { registry: DEMO_REGISTRY_HOST, repository, tag };
 }
 
@@ -177,23 +177,23 @@ async function phippy(
       repo,
       'phippy',
       sha,
-      ref(`${image}/release-candidate`, sha),
+      demoImage(`${image}/release-candidate`, sha),
     );
   }
   for (const sha of develop) {
-    await layout.copy(ref(`${image}/release-candidate`, sha), [
-      ref(`${image}/develop`, sha),
+    await layout.copy(demoImage(`${image}/release-candidate`, sha), [
+      demoImage(`${image}/develop`, sha),
     ]);
   }
   const head = develop[develop.length - 1];
-  await layout.copy(ref(`${image}/release-candidate`, head), [
-    ref(`${image}/develop`, 'latest'),
+  await layout.copy(demoImage(`${image}/release-candidate`, head), [
+    demoImage(`${image}/develop`, 'latest'),
   ]);
   for (const tag of ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.2.1']) {
     const sha = await repo.git('rev-list', '-n', '1', tag);
-    await layout.copy(ref(`${image}/release-candidate`, sha), [
-      ref(`${image}/stable`, tag),
-      ref(`${image}/stable`, 'latest'),
+    await layout.copy(demoImage(`${image}/release-candidate`, sha), [
+      demoImage(`${image}/stable`, tag),
+      demoImage(`${image}/stable`, 'latest'),
     ]);
   }
 }
@@ -265,15 +265,27 @@ async function goldie(
   await publish(repo, join(gitDir, 'acme', 'goldie.git'));
 
   for (const sha of all) {
-    await buildImage(layout, repo, 'goldie', sha, ref(image, `sha-${sha}`));
+    await buildImage(
+      layout,
+      repo,
+      'goldie',
+      sha,
+      demoImage(image, `sha-${sha}`),
+    );
   }
   const mainHead = await repo.git('rev-parse', 'main');
   const released = await repo.git('rev-list', '-n', '1', '1.2.1');
-  await layout.copy(ref(image, `sha-${devHead}`), [ref(image, 'dev')]);
-  await layout.copy(ref(image, `sha-${mainHead}`), [ref(image, 'int')]);
+  await layout.copy(demoImage(image, `sha-${devHead}`), [
+    demoImage(image, 'dev'),
+  ]);
+  await layout.copy(demoImage(image, `sha-${mainHead}`), [
+    demoImage(image, 'int'),
+  ]);
   for (const version of ['1.1.0', '1.2.0']) {
     const sha = await repo.git('rev-list', '-n', '1', version);
-    await layout.copy(ref(image, `sha-${sha}`), [ref(image, version)]);
+    await layout.copy(demoImage(image, `sha-${sha}`), [
+      demoImage(image, version),
+    ]);
   }
   // Someone rebuilt 1.2.1 for production instead of promoting the tested
   // candidate: same revision, another digest.
@@ -282,10 +294,10 @@ async function goldie(
     repo,
     'goldie',
     released,
-    ref(image, 'prd'),
+    demoImage(image, 'prd'),
     ' (rebuilt)',
   );
-  await layout.copy(ref(image, 'prd'), [ref(image, '1.2.1')]);
+  await layout.copy(demoImage(image, 'prd'), [demoImage(image, '1.2.1')]);
 }
 
 /**
