@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { permissionModuleStageflowPolicy } from './permissions/module';
 
 const backend = createBackend();
 
@@ -19,9 +20,8 @@ backend.add(import('@backstage/plugin-scaffolder-backend'));
 
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Releases, hotfixes and promotions are for members of the owning group.
+backend.add(permissionModuleStageflowPolicy);
 
 // signals: the user settings storage of the app listens to them
 backend.add(import('@backstage/plugin-signals-backend'));

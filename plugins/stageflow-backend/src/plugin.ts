@@ -8,6 +8,7 @@ import {
   registryServiceRef,
 } from '@stageflow/plugin-stageflow-node';
 import { readStageflowConfig } from '@stageflow/plugin-stageflow-node';
+import { stageflowPermissions } from '@stageflow/plugin-stageflow-common';
 import { createRouter } from './service/router';
 import { SnapshotStore } from './service/SnapshotStore';
 import { StageResolver } from './service/StageResolver';
@@ -30,6 +31,8 @@ export const stageflowPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
         cache: coreServices.cache,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
@@ -48,9 +51,11 @@ export const stageflowPlugin = createBackendPlugin({
         });
         const resolver = new StageResolver(facts, logger);
         const store = await SnapshotStore.create(deps.database);
+        deps.permissionsRegistry.addPermissions(stageflowPermissions);
         const service = new StageflowService({
           catalog,
           auth,
+          permissions: deps.permissions,
           resolver,
           facts,
           store,

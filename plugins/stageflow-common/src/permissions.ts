@@ -1,6 +1,17 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 
 /**
+ * Reading what runs in the stages of a component, its releases and history.
+ *
+ * @public
+ */
+export const stageflowEntityReadPermission = createPermission({
+  name: 'stageflow.entity.read',
+  attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
+});
+
+/**
  * Tagging a release of a component (the `stageflow:release:tag` action).
  *
  * @public
@@ -52,6 +63,7 @@ export const stageflowContributionsWritePermission = createPermission({
  * @public
  */
 export const stageflowPermissions = [
+  stageflowEntityReadPermission,
   stageflowReleaseCreatePermission,
   stageflowHotfixCreatePermission,
   stageflowImagePromotePermission,

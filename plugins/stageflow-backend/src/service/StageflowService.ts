@@ -2,7 +2,9 @@ import {
   AuthService,
   BackstageCredentials,
   LoggerService,
+  PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import {
   Entity,
@@ -11,7 +13,7 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   CompareCommit,
@@ -25,6 +27,7 @@ import {
   StagesResponse,
   computeBump,
   nextVersion,
+  stageflowEntityReadPermission,
   validateRefName,
 } from '@stageflow/plugin-stageflow-common';
 import { parseConventionalCommit } from '@stageflow/plugin-stageflow-node';
@@ -55,6 +58,7 @@ export class StageflowService {
     private readonly options: {
       catalog: CatalogService;
       auth: AuthService;
+      permissions: PermissionsService;
       resolver: StageResolver;
       facts: StageflowFacts;
       store: SnapshotStore;
@@ -74,6 +78,15 @@ export class StageflowService {
     });
     if (!entity) {
       throw new NotFoundError(`No entity ${entityRef}`);
+    }
+    const [decision] = await this.options.permissions.authorize(
+      [{ permission: stageflowEntityReadPermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `You may not read the stages of ${entityRef} (permission ${stageflowEntityReadPermission.name})`,
+      );
     }
     return readComponentTarget(entity, this.options);
   }

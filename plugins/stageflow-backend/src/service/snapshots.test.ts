@@ -89,6 +89,7 @@ describe('snapshots', () => {
       const options = {
         catalog: catalogServiceMock({ entities: [phippy] }),
         auth: mockServices.auth(),
+        permissions: mockServices.permissions(),
         resolver,
         facts,
         store,
@@ -140,6 +141,14 @@ describe('snapshots', () => {
         hotfixShare: 0.2,
       });
       expect(history.dora.leadTimeHours).toBeGreaterThan(0);
+
+      // A restarted backend (migrations run again) still has the history.
+      const restarted = await SnapshotStore.create({
+        getClient: async () => knex,
+      });
+      expect(
+        await restarted.transitions('component:default/phippy'),
+      ).toHaveLength(3);
     },
   );
 });

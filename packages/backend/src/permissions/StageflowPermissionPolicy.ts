@@ -1,0 +1,50 @@
+import {
+  AuthorizeResult,
+  PolicyDecision,
+  isPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import {
+  stageflowHotfixCreatePermission,
+  stageflowImagePromotePermission,
+  stageflowReleaseCreatePermission,
+} from '@stageflow/plugin-stageflow-common';
+
+const OWNER_ONLY = [
+  stageflowReleaseCreatePermission,
+  stageflowHotfixCreatePermission,
+  stageflowImagePromotePermission,
+];
+
+/**
+ * The demo's policy: releases, hotfixes and promotions of a component are
+ * for the members of the group that owns it; everything else is allowed.
+ */
+export class StageflowPermissionPolicy implements PermissionPolicy {
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    const ownerOnly = OWNER_ONLY.find(p => isPermission(request.permission, p));
+    if (ownerOnly) {
+      if (!user) {
+        return { result: AuthorizeResult.DENY };
+      }
+      return createCatalogConditionalDecision(
+        ownerOnly,
+        catalogConditions.isEntityOwner({
+          claims: user.info.ownershipEntityRefs,
+        }),
+      );
+    }
+    return { result: AuthorizeResult.ALLOW };
+  }
+}
