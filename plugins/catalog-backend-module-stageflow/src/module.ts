@@ -1,9 +1,16 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { StageflowAnnotationProcessor } from './processor/StageflowAnnotationProcessor';
+import { StageflowModelProcessor } from './processor/StageflowModelProcessor';
+import { StageflowContributionsProvider } from './provider/StageflowContributionsProvider';
 
 /**
- * Catalog module of Stageflow: checks Stageflow annotations at ingestion.
+ * Catalog module of Stageflow: checks Stageflow annotations and the data
+ * model at ingestion, and ingests the entities contributors send to the
+ * Stageflow backend.
  *
  * @public
  */
@@ -12,9 +19,31 @@ export const catalogModuleStageflow = createBackendModule({
   moduleId: 'stageflow',
   register(reg) {
     reg.registerInit({
-      deps: { catalog: catalogProcessingExtensionPoint },
-      async init({ catalog }) {
+      deps: {
+        catalog: catalogProcessingExtensionPoint,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+      },
+      async init({ catalog, auth, discovery, logger, scheduler }) {
         catalog.addProcessor(new StageflowAnnotationProcessor());
+        catalog.addProcessor(new StageflowModelProcessor());
+        catalog.addEntityProvider(
+          new StageflowContributionsProvider({
+            auth,
+            discovery,
+            logger,
+            // Every 10 s so a registered app shows up while the user still
+            // looks at the scaffolder output; the first run is at start-up.
+            // Global scope: with several replicas, one reads per tick.
+            schedule: scheduler.createScheduledTaskRunner({
+              frequency: { seconds: 10 },
+              timeout: { minutes: 2 },
+              scope: 'global',
+            }),
+          }),
+        );
       },
     });
   },

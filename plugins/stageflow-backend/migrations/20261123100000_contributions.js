@@ -9,7 +9,9 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('stageflow_contributions', table => {
-    table.comment('Catalog entities sent by contributors (license portal, Rancher, DevOps)');
+    table.comment(
+      'Catalog entities sent by contributors (license portal, Rancher, DevOps)',
+    );
     table
       .string('entity_ref', 255)
       .primary()

@@ -10,6 +10,7 @@ import {
 import { readStageflowConfig } from '@stageflow/plugin-stageflow-node';
 import { stageflowPermissions } from '@stageflow/plugin-stageflow-common';
 import { createRouter } from './service/router';
+import { ContributionsStore, createContributionsRouter } from './contributions';
 import { SnapshotStore } from './service/SnapshotStore';
 import { StageResolver } from './service/StageResolver';
 import { StageflowFacts } from './service/StageflowFacts';
@@ -31,6 +32,7 @@ export const stageflowPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         auth: coreServices.auth,
+        auditor: coreServices.auditor,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         cache: coreServices.cache,
@@ -50,7 +52,11 @@ export const stageflowPlugin = createBackendPlugin({
           ttlSeconds: settings.cacheTtlSeconds,
         });
         const resolver = new StageResolver(facts, logger);
+        // Both stores run the migrations of this package: one after the other.
         const store = await SnapshotStore.create(deps.database);
+        const contributions = await ContributionsStore.create({
+          database: deps.database,
+        });
         deps.permissionsRegistry.addPermissions(stageflowPermissions);
         const service = new StageflowService({
           catalog,
@@ -75,6 +81,16 @@ export const stageflowPlugin = createBackendPlugin({
           defaultFlow: settings.defaultFlow,
           logger,
         });
+        // Contributions first: they accept larger bodies than the rest.
+        httpRouter.use(
+          await createContributionsRouter({
+            store: contributions,
+            httpAuth,
+            auditor: deps.auditor,
+            permissions: deps.permissions,
+            logger,
+          }),
+        );
         httpRouter.use(await createRouter({ httpAuth, service }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info('Stageflow backend ready', {

@@ -48,7 +48,10 @@ type Row = {
 // PostgreSQL returns a Date, SQLite the text CURRENT_TIMESTAMP wrote (UTC
 // without a zone) or the epoch milliseconds knex bound.
 function toIsoString(value: Date | string | number): string {
-  if (typeof value === 'string' && !/[zZ+]|-\d\d:?\d\d$/.test(value.slice(10))) {
+  if (
+    typeof value === 'string' &&
+    !/[zZ+]|-\d\d:?\d\d$/.test(value.slice(10))
+  ) {
     return new Date(`${value.replace(' ', 'T')}Z`).toISOString();
   }
   return new Date(value).toISOString();
@@ -79,16 +82,21 @@ export class ContributionsStore {
   private constructor(private readonly db: Knex) {}
 
   async listContributors(): Promise<ContributorSummary[]> {
-    const rows = await this.db(TABLE)
+    const rows = (await this.db(TABLE)
       .select('contributor')
       .count({ entity_count: '*' })
       .max({ updated_at: 'updated_at' })
       .groupBy('contributor')
-      .orderBy('contributor');
+      .orderBy('contributor')) as Array<{
+      contributor: string;
+      entity_count: string | number;
+      updated_at: Date | string | number;
+    }>;
     return rows.map(row => ({
-      contributor: String(row.contributor),
+      contributor: row.contributor,
+      // PostgreSQL returns count(*) as a string (bigint).
       entityCount: Number(row.entity_count),
-      updatedAt: toIsoString(row.updated_at as Date | string | number),
+      updatedAt: toIsoString(row.updated_at),
     }));
   }
 
@@ -146,8 +154,8 @@ export class ContributionsStore {
         );
       }
       await tx(TABLE).where({ contributor }).delete();
-      if (rows.length > 0) {
-        await tx.batchInsert(TABLE, rows, 100);
+      for (let i = 0; i < rows.length; i += 100) {
+        await tx(TABLE).insert(rows.slice(i, i + 100));
       }
     });
     return refs;

@@ -60,13 +60,13 @@ export function dnsLabelProblems(name: string): string[] {
   return reasons;
 }
 
-function segmentProblems(part: 'appId' | 'instance', value: string): string[] {
+function segmentProblems(value: string): string[] {
   if (value.length === 0) {
-    return [`${part} must not be empty`];
+    return ['must not be empty'];
   }
   if (!SEGMENT.test(value)) {
     return [
-      `${part} may only contain lowercase letters a-z and digits 0-9 (no "-"), got "${value}"`,
+      `may only contain lowercase letters a-z and digits 0-9 (no "-"), got "${value}"`,
     ];
   }
   return [];
@@ -103,9 +103,11 @@ export function parseStageInstanceName(name: string): StageInstanceNameParse {
       `stage must be one of ${STAGE_NAMES.join(', ')}, got "${stage}"`,
     );
   }
-  reasons.push(...segmentProblems('appId', appId));
+  reasons.push(...segmentProblems(appId).map(reason => `appId ${reason}`));
   if (instance !== undefined) {
-    reasons.push(...segmentProblems('instance', instance));
+    reasons.push(
+      ...segmentProblems(instance).map(reason => `instance ${reason}`),
+    );
   }
   if (reasons.length > 0) {
     return { ok: false, reasons: [...new Set(reasons)] };
@@ -145,11 +147,11 @@ export function stageInstanceNameProblems(
       message: `must be one of ${STAGE_NAMES.join(', ')}, got "${parts.stage}"`,
     });
   }
-  for (const message of segmentProblems('appId', parts.appId ?? '')) {
+  for (const message of segmentProblems(parts.appId ?? '')) {
     problems.push({ field: 'appId', message });
   }
   if (parts.instance !== undefined) {
-    for (const message of segmentProblems('instance', parts.instance)) {
+    for (const message of segmentProblems(parts.instance)) {
       problems.push({ field: 'instance', message });
     }
   }

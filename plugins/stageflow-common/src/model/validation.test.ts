@@ -3,6 +3,8 @@ import { buildStageInstanceComponent } from './builders';
 import {
   contributorNameProblem,
   formatEntitySetProblems,
+  getPartnerOfRefs,
+  isStageflowModelEntity,
   modelRuleProblems,
   validateModelEntities,
   validateModelEntity,
@@ -169,5 +171,35 @@ describe('contributorNameProblem', () => {
       'must be 1 to 63 characters of a-z, 0-9 and "-", got "Rancher"',
     );
     expect(contributorNameProblem('a'.repeat(64))).toBeDefined();
+  });
+});
+
+describe('isStageflowModelEntity and getPartnerOfRefs', () => {
+  it('tells model entities from others and reads partner refs', () => {
+    expect(isStageflowModelEntity(instance())).toBe(true);
+    expect(
+      isStageflowModelEntity({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'System',
+        metadata: { name: 'plain' },
+        spec: { owner: 'a' },
+      }),
+    ).toBe(false);
+    const partner: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: {
+        name: 'p',
+        namespace: 'acme',
+        annotations: {
+          'stageflow.io/partner-of': '3000, component:default/4000, group:x',
+        },
+      },
+      spec: { type: 'partner', children: [] },
+    };
+    expect(getPartnerOfRefs(partner)).toEqual([
+      'component:acme/3000',
+      'component:default/4000',
+    ]);
   });
 });

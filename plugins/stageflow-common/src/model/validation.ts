@@ -16,6 +16,8 @@ import {
   userEntityV1alpha1Validator,
 } from '@backstage/catalog-model';
 import {
+  CLIENT_GROUP_TYPE,
+  CLUSTER_RESOURCE_TYPE,
   MODEL_KINDS,
   ModelProblem,
   PARTNER_GROUP_TYPE,
@@ -376,4 +378,70 @@ export function formatEntitySetProblems(problems: EntitySetProblem[]): string {
         }: ${p.message}`,
     )
     .join('\n');
+}
+
+/**
+ * Whether the data model's rules apply to an entity: it was contributed, is
+ * a stage instance, a project, a cluster, or a client or partner Group. Other
+ * entities of the catalog (a System from a YAML file) are left alone.
+ *
+ * @public
+ */
+export function isStageflowModelEntity(entity: Entity): boolean {
+  const annotations = entity.metadata.annotations ?? {};
+  const type = entity.spec?.type;
+  return (
+    annotations[STAGEFLOW_CONTRIBUTOR_ANNOTATION] !== undefined ||
+    annotations[STAGEFLOW_PARTNER_OF_ANNOTATION] !== undefined ||
+    entity.metadata.labels?.[STAGEFLOW_STAGE_LABEL] !== undefined ||
+    (entity.kind === 'Component' && type === PROJECT_COMPONENT_TYPE) ||
+    (entity.kind === 'Resource' && type === CLUSTER_RESOURCE_TYPE) ||
+    (entity.kind === 'Group' &&
+      (type === PARTNER_GROUP_TYPE || type === CLIENT_GROUP_TYPE))
+  );
+}
+
+/**
+ * The project refs a partner Group names in `stageflow.io/partner-of`, as
+ * full refs; invalid items are left out (the validators report them).
+ *
+ * @public
+ */
+export function getPartnerOfRefs(entity: Entity): string[] {
+  const value = entity.metadata.annotations?.[STAGEFLOW_PARTNER_OF_ANNOTATION];
+  if (entity.kind !== 'Group' || value === undefined) {
+    return [];
+  }
+  const refs: string[] = [];
+  for (const item of commaList(value)) {
+    try {
+      const ref = parseEntityRef(item, {
+        defaultKind: 'component',
+        defaultNamespace: entity.metadata.namespace ?? 'default',
+      });
+      if (ref.kind.toLocaleLowerCase('en-US') === 'component') {
+        refs.push(stringifyEntityRef(ref));
+      }
+    } catch {
+      // reported by modelRuleProblems
+    }
+  }
+  return refs;
+}
+
+/**
+ * A catalog entity, as the model's validators and builders see it; re-named
+ * so packages without `@backstage/catalog-model` can name the type.
+ *
+ * @public
+ */
+export type ModelEntity = Entity;
+
+/**
+ * The full ref of an entity, as the contributions store keys it.
+ *
+ * @public
+ */
+export function modelEntityRef(entity: Entity): string {
+  return stringifyEntityRef(entity);
 }

@@ -1,0 +1,178 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { InputError } from '@backstage/errors';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { AddressInfo } from 'node:net';
+import { Server, createServer } from 'node:http';
+import { createCatalogRegisterAction } from './catalogRegister';
+
+type Recorded = {
+  method?: string;
+  url?: string;
+  authorization?: string;
+  body?: any;
+};
+
+// A real HTTP server standing in for the stageflow backend's contributions
+// API, holding one set per contributor.
+function startStageflow(sets: Record<string, any[]>, requests: Recorded[]) {
+  return createServer((req, res) => {
+    let raw = '';
+    req.on('data', chunk => {
+      raw += chunk;
+    });
+    req.on('end', () => {
+      const body = raw ? JSON.parse(raw) : undefined;
+      requests.push({
+        method: req.method,
+        url: req.url,
+        authorization: req.headers.authorization,
+        body,
+      });
+      const contributor = req.url!.split('/').pop()!;
+      res.setHeader('Content-Type', 'application/json');
+      if (contributor === 'taken') {
+        res.statusCode = 409;
+        res.end(
+          JSON.stringify({
+            error: { name: 'ConflictError', message: 'taken' },
+          }),
+        );
+        return;
+      }
+      if (req.method === 'PUT') {
+        sets[contributor] = body.entities;
+      }
+      res.end(
+        JSON.stringify({
+          contributor,
+          entities: sets[contributor] ?? [],
+          entityRefs: (sets[contributor] ?? []).map(
+            (e: any) => `${e.kind.toLowerCase()}:default/${e.metadata.name}`,
+          ),
+        }),
+      );
+    });
+  });
+}
+
+describe('stageflow:catalog:register', () => {
+  let server: Server;
+  let sets: Record<string, any[]>;
+  let requests: Recorded[];
+  let action: ReturnType<typeof createCatalogRegisterAction>;
+
+  beforeEach(async () => {
+    sets = {};
+    requests = [];
+    server = startStageflow(sets, requests);
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    action = createCatalogRegisterAction({
+      discovery: mockServices.discovery.mock({
+        getBaseUrl: async id => `http://127.0.0.1:${port}/api/${id}`,
+      }),
+      auth: mockServices.auth(),
+    });
+  });
+  afterEach(
+    () =>
+      new Promise(resolve => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
+  );
+
+  const shorthand = {
+    contributor: 'devops',
+    appId: 'phippy',
+    appType: 'ap' as const,
+    stages: ['dev' as const, 'prd' as const],
+    owner: 'group:team-a',
+    project: '3000',
+  };
+
+  it('plans without any request in a dry run', async () => {
+    // createMockActionContext drops isDryRun, so it is set afterwards.
+    const ctx = {
+      ...createMockActionContext({ input: shorthand }),
+      isDryRun: true,
+    };
+    await action.handler(ctx as any);
+    expect(requests).toEqual([]);
+    expect(ctx.output).toHaveBeenCalledWith('entityRefs', [
+      'component:default/ap-phippy-dev',
+      'component:default/ap-phippy-prd',
+    ]);
+  });
+
+  it('adds to the contributor set with the initiator token', async () => {
+    sets.devops = [
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'ap-goldie-prd' },
+        spec: {},
+      },
+    ];
+    const ctx = createMockActionContext({ input: shorthand });
+    await action.handler(ctx as any);
+
+    expect(requests.map(r => `${r.method} ${r.url}`)).toEqual([
+      'GET /api/stageflow/v1/contributions/devops',
+      'PUT /api/stageflow/v1/contributions/devops',
+    ]);
+    expect(requests[1].authorization).toMatch(/^Bearer .+/);
+    expect(requests[1].body.entities.map((e: any) => e.metadata.name)).toEqual([
+      'ap-goldie-prd',
+      'ap-phippy-dev',
+      'ap-phippy-prd',
+    ]);
+    expect(requests[1].body.entities[1].metadata.annotations).toEqual({
+      'stageflow.io/contributor': 'devops',
+    });
+    expect(ctx.output).toHaveBeenCalledWith('entityRefs', [
+      'component:default/ap-phippy-dev',
+      'component:default/ap-phippy-prd',
+    ]);
+
+    // Registering again replaces the same entities instead of duplicating.
+    await action.handler(createMockActionContext({ input: shorthand }) as any);
+    expect(sets.devops).toHaveLength(3);
+  });
+
+  it.each([
+    [
+      { ...shorthand, contributor: 'Lizenz Portal' },
+      /contributor must be 1 to 63/,
+    ],
+    [{ contributor: 'devops' }, /give entities, or the app shorthand/],
+    [{ ...shorthand, entities: [] }, /either entities or the app shorthand/],
+    [
+      { ...shorthand, appId: 'My-App', stages: [] },
+      /stages: must list at least one.*\nappId: may only contain/s,
+    ],
+    [
+      {
+        contributor: 'devops',
+        entities: [{ kind: 'Component', metadata: { name: 'x' } }],
+      },
+      /entities\[0\] apiVersion: .*nothing was registered|nothing was registered:\nentities\[0\] apiVersion/s,
+    ],
+  ])('refuses bad input %#, changing nothing', async (input, message) => {
+    const ctx = createMockActionContext({ input: input as any });
+    const error = await action.handler(ctx as any).catch(e => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(message);
+    expect(requests).toEqual([]);
+  });
+
+  it('rethrows upstream failures unchanged', async () => {
+    const ctx = createMockActionContext({
+      input: { ...shorthand, contributor: 'taken' },
+    });
+    await expect(action.handler(ctx as any)).rejects.toMatchObject({
+      name: 'ResponseError',
+      statusCode: 409,
+    });
+  });
+});
