@@ -34,11 +34,11 @@ export const catalogModuleStageflow = createBackendModule({
             auth,
             discovery,
             logger,
-            // Every 10 s so a registered app shows up while the user still
+            // Every 3 s so a registered app shows up while the user still
             // looks at the scaffolder output; the first run is at start-up.
             // Global scope: with several replicas, one reads per tick.
             schedule: scheduler.createScheduledTaskRunner({
-              frequency: { seconds: 10 },
+              frequency: { seconds: 3 },
               timeout: { minutes: 2 },
               scope: 'global',
             }),
