@@ -1,0 +1,22 @@
+/**
+ * Real servers for the tests of Stageflow and of its adopters: a fake GitHub
+ * REST API over real bare repositories, and Debian's docker-registry on
+ * loopback in three auth modes.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  startFakeGithubServer,
+  type FakeGithubRequest,
+  type FakeGithubServer,
+} from './git/__testUtils__/fakeGithubServer';
+export {
+  startTestRegistry,
+  freePort,
+  TEST_USER,
+  TEST_PASSWORD,
+  type RegistryAuthMode,
+  type TestRegistry,
+} from './registry/__testUtils__/registryServer';
+export { git, makeTempDir } from './git/__testUtils__/gitFixtures';
