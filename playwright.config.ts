@@ -19,7 +19,8 @@ export default defineConfig({
   ],
   outputDir: 'node_modules/.cache/e2e-test-results',
   webServer: {
-    command: 'yarn start',
+    // CI starts from clean demo data: the scaffolder tests change it.
+    command: process.env.CI ? 'yarn demo:reset && yarn start' : 'yarn start',
     url: 'http://localhost:7007/api/stageflow/health',
     reuseExistingServer: !process.env.CI,
     timeout: 240_000,

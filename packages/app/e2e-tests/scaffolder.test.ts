@@ -1,0 +1,139 @@
+import { APIRequestContext, expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+// Runs last (files run in name order): it changes the demo data, which CI
+// regenerates before the demo starts.
+const backend = 'http://localhost:7007';
+const phippyRepo = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  '.stageflow-demo',
+  'git',
+  'acme',
+  'phippy.git',
+);
+
+function refs(): string {
+  return execFileSync('git', ['ls-remote', phippyRepo], {
+    encoding: 'utf8',
+  });
+}
+
+async function authHeaders(request: APIRequestContext) {
+  const res = await request.get(`${backend}/api/auth/guest/refresh`);
+  const token = (await res.json()).backstageIdentity.token;
+  return { Authorization: `Bearer ${token}` };
+}
+
+async function runTemplate(
+  request: APIRequestContext,
+  name: string,
+  values: Record<string, unknown>,
+) {
+  const headers = await authHeaders(request);
+  const created = await request.post(`${backend}/api/scaffolder/v2/tasks`, {
+    headers,
+    data: { templateRef: `template:default/${name}`, values },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const { id } = await created.json();
+  for (let i = 0; i < 120; i++) {
+    const task = await (
+      await request.get(`${backend}/api/scaffolder/v2/tasks/${id}`, {
+        headers,
+      })
+    ).json();
+    if (['completed', 'failed', 'cancelled'].includes(task.status)) {
+      const events = await (
+        await request.get(`${backend}/api/scaffolder/v2/tasks/${id}/events`, {
+          headers,
+        })
+      ).json();
+      const log = events
+        .map((e: any) => e.body?.message)
+        .filter(Boolean)
+        .join('\n');
+      return { status: task.status as string, output: task.output, log };
+    }
+    await new Promise(resolve => setTimeout(resolve, 500));
+  }
+  throw new Error(`Task ${id} of ${name} did not finish`);
+}
+
+async function stages(request: APIRequestContext) {
+  const res = await request.get(
+    `${backend}/api/stageflow/v1/entities/component/default/phippy/stages`,
+    { headers: await authHeaders(request) },
+  );
+  expect(res.status()).toBe(200);
+  return res.json();
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test('a bad version is refused and leaves git and the registry as they were', async ({
+  request,
+}) => {
+  const refsBefore = refs();
+  const stagesBefore = await stages(request);
+  const result = await runTemplate(request, 'tag-release', {
+    entityRef: 'component:default/phippy',
+    version: '1.0.0',
+  });
+  expect(result.status).toBe('failed');
+  expect(result.log).toMatch(/1\.0\.0/);
+  expect(refs()).toBe(refsBefore);
+  const stagesAfter = await stages(request);
+  expect(stagesAfter.stages.map((s: any) => s.digest)).toEqual(
+    stagesBefore.stages.map((s: any) => s.digest),
+  );
+});
+
+test('tag release (patch) then promote to prod moves prod to the new version with the candidate digest', async ({
+  request,
+}) => {
+  const tagged = await runTemplate(request, 'tag-release', {
+    entityRef: 'component:default/phippy',
+    bump: 'patch',
+  });
+  expect(tagged.status, tagged.log).toBe('completed');
+  expect(refs()).toContain('refs/tags/v1.3.1');
+
+  const promoted = await runTemplate(request, 'promote-to-stage', {
+    entityRef: 'component:default/phippy',
+    stage: 'prod',
+    version: '1.3.1',
+  });
+  expect(promoted.status, promoted.log).toBe('completed');
+
+  // The moving tags are re-read after the cache TTL.
+  await expect
+    .poll(
+      async () => {
+        const body = await stages(request);
+        return body.stages.find((s: any) => s.name === 'prod').version;
+      },
+      { timeout: 90_000, intervals: [2_000] },
+    )
+    .toBe('1.3.1');
+  const body = await stages(request);
+  const [staging, prod] = body.stages;
+  // Staging runs the head of develop, the commit v1.3.1 tags: prod now runs
+  // that very image, not a rebuild.
+  expect(prod.digest).toBe(staging.digest);
+  expect(prod.status).toBe('ok');
+});
+
+test('start hotfix creates the branch from the latest release', async ({
+  request,
+}) => {
+  const result = await runTemplate(request, 'start-hotfix', {
+    entityRef: 'component:default/phippy',
+    name: 'e2e-check',
+  });
+  expect(result.status, result.log).toBe('completed');
+  expect(refs()).toContain('refs/heads/hotfix/e2e-check');
+});
