@@ -1,0 +1,2 @@
+export { ReleaseVersionPicker } from './ReleaseVersionPicker';
+export type { ReleaseVersionPickerUiOptions } from './ReleaseVersionPicker';
