@@ -10,6 +10,7 @@ import {
 import { readStageflowConfig } from '@stageflow/plugin-stageflow-node';
 import { stageflowPermissions } from '@stageflow/plugin-stageflow-common';
 import { createRouter } from './service/router';
+import { createExportRouter } from './export';
 import { ContributionsStore, createContributionsRouter } from './contributions';
 import { SnapshotStore } from './service/SnapshotStore';
 import { StageResolver } from './service/StageResolver';
@@ -92,6 +93,7 @@ export const stageflowPlugin = createBackendPlugin({
           }),
         );
         httpRouter.use(await createRouter({ httpAuth, service }));
+        httpRouter.use(await createExportRouter({ catalog, httpAuth }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info('Stageflow backend ready', {
           defaultFlow: settings.defaultFlow,

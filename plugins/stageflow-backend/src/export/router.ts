@@ -1,0 +1,167 @@
+import {
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import {
+  DEFAULT_NAMESPACE,
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  CLUSTER_RESOURCE_TYPE,
+  PROJECT_COMPONENT_TYPE,
+  STAGEFLOW_PARTNER_OF_ANNOTATION,
+  STAGEFLOW_STAGE_LABEL,
+} from '@stageflow/plugin-stageflow-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { stringify } from 'yaml';
+import {
+  ArgoCdExportOptions,
+  ProjectExport,
+  appRefsOf,
+  argoCdManifests,
+  renderArgoCdExports,
+} from './argocd';
+
+/**
+ * Options of {@link createExportRouter}.
+ *
+ * @public
+ */
+export interface ExportRouterOptions extends ArgoCdExportOptions {
+  /** The catalog, read with the caller's credentials. */
+  catalog: CatalogService;
+  httpAuth: HttpAuthService;
+}
+
+const ENTITY_NAME = /^([A-Za-z0-9]+[-_.])*[A-Za-z0-9]+$/;
+
+// `?project=3000` or `?project=component:default/3000`; one value only.
+function projectParam(value: unknown): string | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const invalid = (why: string) =>
+    new InputError(`Invalid query parameter project: ${why}`);
+  if (typeof value !== 'string') {
+    throw invalid('give it once, as a project name or component ref');
+  }
+  let ref;
+  try {
+    ref = parseEntityRef(value, {
+      defaultKind: 'component',
+      defaultNamespace: DEFAULT_NAMESPACE,
+    });
+  } catch (error) {
+    throw invalid((error as Error).message);
+  }
+  if (ref.kind.toLocaleLowerCase('en-US') !== 'component') {
+    throw invalid(`must name a project Component, got "${value}"`);
+  }
+  if (!ENTITY_NAME.test(ref.name) || ref.name.length > 63) {
+    throw invalid(
+      `must be an entity name ([a-zA-Z0-9] sequences separated by -_. , at most 63 characters), got "${value}"`,
+    );
+  }
+  return stringifyEntityRef(ref);
+}
+
+/**
+ * The export as one multi-document YAML: the warnings as comments, then each
+ * project's AppProject and ApplicationSet.
+ *
+ * @public
+ */
+export function toMultiDocumentYaml(exports: ProjectExport[]): string {
+  const comments = exports
+    .flatMap(e => e.warnings)
+    .map(warning => `# ${warning.replace(/\s*\n\s*/g, ' ')}\n`)
+    .join('');
+  const documents = argoCdManifests(exports).map(
+    manifest => `---\n${stringify(manifest, { lineWidth: 0 })}`,
+  );
+  return `${comments}${documents.join('')}`;
+}
+
+async function readModel(
+  catalog: CatalogService,
+  credentials: BackstageCredentials,
+  projectRef: string | undefined,
+): Promise<Entity[]> {
+  const projectFilter: Record<string, string> = {
+    kind: 'component',
+    'spec.type': PROJECT_COMPONENT_TYPE,
+  };
+  if (projectRef) {
+    const ref = parseEntityRef(projectRef);
+    projectFilter['metadata.namespace'] = ref.namespace;
+    projectFilter['metadata.name'] = ref.name;
+  }
+  const { items } = await catalog.getEntities(
+    {
+      filter: [
+        projectFilter,
+        {
+          kind: 'component',
+          [`metadata.labels.${STAGEFLOW_STAGE_LABEL}`]: CATALOG_FILTER_EXISTS,
+        },
+        {
+          kind: 'group',
+          [`metadata.annotations.${STAGEFLOW_PARTNER_OF_ANNOTATION}`]:
+            CATALOG_FILTER_EXISTS,
+        },
+        { kind: 'resource', 'spec.type': CLUSTER_RESOURCE_TYPE },
+      ],
+    },
+    { credentials },
+  );
+  const entityRefs = appRefsOf(items).filter(
+    ref => !items.some(item => stringifyEntityRef(item) === ref),
+  );
+  if (entityRefs.length === 0) {
+    return items;
+  }
+  const apps = await catalog.getEntitiesByRefs({ entityRefs }, { credentials });
+  return [
+    ...items,
+    ...apps.items.filter((app): app is Entity => app !== undefined),
+  ];
+}
+
+/**
+ * Routes of the exports for the consumers of the data model:
+ * `GET /v1/export/argocd[?project=<name or ref>]` renders each project's Argo
+ * CD AppProject and ApplicationSet from the catalog, read with the caller's
+ * credentials, as multi-document YAML.
+ *
+ * @public
+ */
+export async function createExportRouter(
+  options: ExportRouterOptions,
+): Promise<express.Router> {
+  const { catalog, httpAuth, ...renderOptions } = options;
+  const router = Router();
+
+  router.get('/v1/export/argocd', async (req, res) => {
+    const projectRef = projectParam(req.query.project);
+    const credentials = await httpAuth.credentials(req);
+    const entities = await readModel(catalog, credentials, projectRef);
+    const exports = renderArgoCdExports(entities, {
+      ...renderOptions,
+      ...(projectRef ? { projectRefs: [projectRef] } : {}),
+    });
+    if (projectRef && exports.length === 0) {
+      throw new NotFoundError(
+        `No project ${projectRef}: no Component of type ${PROJECT_COMPONENT_TYPE} by that ref is visible to you`,
+      );
+    }
+    res.type('application/yaml').send(toMultiDocumentYaml(exports));
+  });
+
+  return router;
+}
