@@ -62,6 +62,22 @@ export class StageflowFacts {
     );
   }
 
+  /** A commit by full sha never changes: read once, kept for good. */
+  commitDate(
+    locator: GitRepositoryLocator,
+    sha: string,
+  ): Promise<string | undefined> {
+    const load = async () => {
+      const commit = await this.repository(locator).resolveCommit(sha);
+      return { date: commit.date ?? commit.author?.date };
+    };
+    const key = `commit:${locatorKey(locator)}:${sha}`;
+    const read = /^[0-9a-f]{40}$/.test(sha)
+      ? this.forever(key, load)
+      : this.moving(key, load);
+    return read.then(result => result.date);
+  }
+
   compare(
     locator: GitRepositoryLocator,
     base: string,

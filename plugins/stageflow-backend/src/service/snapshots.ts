@@ -15,6 +15,8 @@ import { SnapshotStore } from './SnapshotStore';
 import { StageResolver } from './StageResolver';
 import { StageflowFacts } from './StageflowFacts';
 
+const SNAPSHOT_CONCURRENCY = 8;
+
 export interface SnapshotOptions {
   catalog: CatalogService;
   auth: AuthService;
@@ -48,19 +50,17 @@ export async function snapshotAll(
   );
   let transitions = 0;
   let failed = 0;
-  for (const entity of items) {
+  const snapshotOne = async (entity: (typeof items)[number]) => {
     const entityRef = stringifyEntityRef(entity);
     try {
       const target = readComponentTarget(entity, options);
       const { stages } = await resolver.getStages(target);
       const revisionDates: Record<string, string | undefined> = {};
       if (target.repository) {
-        const repository = facts.repository(target.repository);
         for (const stage of stages) {
           if (stage.revision && !(stage.revision in revisionDates)) {
-            revisionDates[stage.revision] = await repository
-              .resolveCommit(stage.revision)
-              .then(c => c.date ?? c.author?.date)
+            revisionDates[stage.revision] = await facts
+              .commitDate(target.repository, stage.revision)
               .catch(() => undefined);
           }
         }
@@ -80,7 +80,20 @@ export async function snapshotAll(
         error: (error as Error).message,
       });
     }
-  }
+  };
+  // A few components at a time: upstream latency overlaps, and a host is
+  // never flooded.
+  const queue = [...items];
+  await Promise.all(
+    Array.from(
+      { length: Math.min(SNAPSHOT_CONCURRENCY, queue.length) },
+      async () => {
+        for (let entity = queue.shift(); entity; entity = queue.shift()) {
+          await snapshotOne(entity);
+        }
+      },
+    ),
+  );
   return { components: items.length, transitions, failed };
 }
 
