@@ -1,5 +1,14 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import {
+  gitServiceRef,
+  readStageflowConfig,
+  registryServiceRef,
+} from '@stageflow/plugin-stageflow-node';
 import { createStageflowActions } from './actions';
 
 /**
@@ -12,9 +21,22 @@ export const scaffolderModuleStageflow = createBackendModule({
   moduleId: 'stageflow',
   register(reg) {
     reg.registerInit({
-      deps: { scaffolder: scaffolderActionsExtensionPoint },
-      async init({ scaffolder }) {
-        scaffolder.addActions(...createStageflowActions());
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+        permissions: coreServices.permissions,
+        auditor: coreServices.auditor,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+        git: gitServiceRef,
+        registry: registryServiceRef,
+      },
+      async init({ scaffolder, config, ...deps }) {
+        const { flows, defaultFlow } = readStageflowConfig(config);
+        scaffolder.addActions(
+          ...createStageflowActions({ ...deps, flows, defaultFlow }),
+        );
       },
     });
   },

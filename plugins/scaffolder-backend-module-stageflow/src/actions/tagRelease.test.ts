@@ -1,0 +1,147 @@
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { createTagReleaseAction } from './tagRelease';
+import {
+  actionContext,
+  demoDeps,
+  rememberingCheckpoints,
+} from './__testUtils__/demo';
+
+jest.setTimeout(60_000);
+
+const phippy = 'component:default/phippy';
+
+describe('stageflow:release:tag', () => {
+  it('tags the head of develop with a patch bump, once even when retried', async () => {
+    const { deps, sha, refs, auditor } = await demoDeps();
+    const action = createTagReleaseAction(deps);
+    const checkpoints = rememberingCheckpoints();
+    const input = { entityRef: phippy, bump: 'patch' as const };
+    const ctx = actionContext(input, { checkpoint: checkpoints.checkpoint });
+    await action.handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('tag', 'v1.3.1');
+    expect(ctx.output).toHaveBeenCalledWith('version', '1.3.1');
+    expect(sha('phippy', 'v1.3.1')).toBe(sha('phippy', 'develop'));
+    // Annotated: the tag object is not the commit.
+    expect(refs('phippy')).toMatch(/refs\/tags\/v1\.3\.1\^\{\}/);
+    expect(auditor.createEvent).toHaveBeenCalledWith(
+      expect.objectContaining({ eventId: 'release-tag' }),
+    );
+    await action.handler(
+      actionContext(input, { checkpoint: checkpoints.checkpoint }),
+    );
+    expect(refs('phippy').match(/refs\/tags\/v1\.3\.1$/gm)).toHaveLength(1);
+  });
+
+  it('reads the bump from conventional commits and promotes when asked', async () => {
+    const { deps, sha, digest } = await demoDeps();
+    const ctx = actionContext({
+      entityRef: phippy,
+      bump: 'auto' as const,
+      promote: true,
+    });
+    await createTagReleaseAction(deps).handler(ctx);
+    // feat: cookie banner and fix: footer typo since v1.3.0: a minor bump.
+    expect(ctx.output).toHaveBeenCalledWith('tag', 'v1.4.0');
+    const candidate = await digest(
+      'acme/phippy/release-candidate',
+      sha('phippy', 'v1.4.0'),
+    );
+    expect(await digest('acme/phippy/stable', 'latest')).toBe(candidate);
+    expect(await digest('acme/phippy/stable', 'v1.4.0')).toBe(candidate);
+    expect(ctx.output).toHaveBeenCalledWith('digest', candidate);
+  });
+
+  it('allows a hotfix version below the latest release on a hotfix branch', async () => {
+    const { deps, sha } = await demoDeps();
+    const ctx = actionContext({
+      entityRef: phippy,
+      ref: 'hotfix/login-redirect',
+      bump: 'patch' as const,
+    });
+    await createTagReleaseAction(deps).handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('tag', 'v1.2.2');
+    expect(sha('phippy', 'v1.2.2')).toBe(
+      sha('phippy', 'hotfix/login-redirect'),
+    );
+  });
+
+  it.each([
+    [{ version: '1.2.0' }, 'Release 1.2.0 exists already (tag v1.2.0'],
+    [
+      { version: '1.2.5' },
+      'Version 1.2.5 is not greater than the latest release 1.3.0',
+    ],
+    [
+      { version: 'one' },
+      "version must be a SemVer version such as 1.4.0, got 'one'",
+    ],
+    [{ version: '2.0.0', bump: 'major' }, 'give version or bump, not both'],
+    [{ ref: 'no-such-branch' }, /no-such-branch/],
+  ])('refuses %p and changes nothing', async (bad, message) => {
+    const { deps, refs } = await demoDeps();
+    const before = refs('phippy');
+    await expect(
+      createTagReleaseAction(deps).handler(
+        actionContext({ entityRef: phippy, ...bad } as any),
+      ),
+    ).rejects.toThrow(message);
+    expect(refs('phippy')).toBe(before);
+  });
+
+  it('refuses a commit outside the release lineage', async () => {
+    const { deps, refs } = await demoDeps();
+    const before = refs('goldie');
+    // GitFlow releases from main; dev holds unreleased merges.
+    await expect(
+      createTagReleaseAction(deps).handler(
+        actionContext({
+          entityRef: 'component:default/goldie',
+          ref: 'dev',
+          version: '1.3.0',
+        }),
+      ),
+    ).rejects.toThrow(/is neither on main nor on a hotfix\/\* branch/);
+    expect(refs('goldie')).toBe(before);
+  });
+
+  it('plans without acting in a dry run', async () => {
+    const { deps, refs } = await demoDeps();
+    const before = refs('phippy');
+    const ctx = actionContext(
+      { entityRef: phippy, version: '2.0.0', promote: true },
+      { isDryRun: true },
+    );
+    await createTagReleaseAction(deps).handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('tag', 'v2.0.0');
+    expect(refs('phippy')).toBe(before);
+  });
+
+  it('lets exactly one of two concurrent tasks tag a version', async () => {
+    const { deps, refs } = await demoDeps();
+    const action = createTagReleaseAction(deps);
+    const results = await Promise.allSettled([
+      action.handler(actionContext({ entityRef: phippy, version: '1.5.0' })),
+      action.handler(actionContext({ entityRef: phippy, version: '1.5.0' })),
+    ]);
+    expect(results.map(r => r.status).sort()).toEqual([
+      'fulfilled',
+      'rejected',
+    ]);
+    const failure = results.find(
+      r => r.status === 'rejected',
+    ) as PromiseRejectedResult;
+    expect(failure.reason.name).toBe('ConflictError');
+    expect(refs('phippy').match(/refs\/tags\/v1\.5\.0$/gm)).toHaveLength(1);
+  });
+
+  it('refuses an initiator without the permission', async () => {
+    const { deps, refs } = await demoDeps({ permission: AuthorizeResult.DENY });
+    const before = refs('phippy');
+    await expect(
+      createTagReleaseAction(deps).handler(
+        actionContext({ entityRef: phippy, bump: 'patch' as const }),
+      ),
+    ).rejects.toThrow(/permission stageflow\.release\.create is denied/);
+    expect(refs('phippy')).toBe(before);
+  });
+});
