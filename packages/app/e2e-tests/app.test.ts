@@ -1,4 +1,6 @@
-import { expect, test, Page } from '@playwright/test';
+import { APIRequestContext, expect, test, Page } from '@playwright/test';
+
+const backend = 'http://localhost:7007';
 
 async function signInAsGuest(page: Page) {
   await page.goto('/');
@@ -9,13 +11,69 @@ async function signInAsGuest(page: Page) {
   await expect(page.getByRole('link', { name: 'Stageflow' })).toBeVisible();
 }
 
+// The backend accepts the guest's Backstage token, the one the app uses.
+async function phippyStages(request: APIRequestContext) {
+  const auth = await request.get(`${backend}/api/auth/guest/refresh`);
+  expect(auth.ok()).toBeTruthy();
+  const token = (await auth.json()).backstageIdentity.token;
+  const res = await request.get(
+    `${backend}/api/stageflow/v1/entities/component/default/phippy/stages`,
+    { headers: { Authorization: `Bearer ${token}` } },
+  );
+  expect(res.status()).toBe(200);
+  return (await res.json()) as {
+    stages: { name: string; version?: string; status: string }[];
+  };
+}
+
 test('Phippy entity page shows the Stageflow card', async ({ page }) => {
   await signInAsGuest(page);
   await page.getByRole('link', { name: 'Phippy' }).first().click();
   await expect(page).toHaveURL(/\/catalog\/default\/component\/phippy/);
   await expect(page.getByText('Stages', { exact: true })).toBeVisible();
+
+  const expected = await phippyStages(page.request);
+  expect(expected.stages.map(s => s.name)).toEqual(['staging', 'prod']);
+  for (const stage of expected.stages) {
+    const row = page.getByRole('row').filter({
+      has: page.getByRole('cell', { name: stage.name, exact: true }),
+    });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText(stage.version ?? '-');
+    await expect(row).toContainText(stage.status);
+  }
+  await expect(
+    page.getByRole('button', { name: 'Start hotfix' }),
+  ).toBeVisible();
   await page.screenshot({
-    path: 'e2e-test-report/phippy-entity-page.png',
+    path: 'e2e-test-report/stageflow-card.png',
+    fullPage: true,
+  });
+});
+
+test('Phippy has a Stageflow tab with releases, history and compare', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.getByRole('link', { name: 'Phippy' }).first().click();
+  await expect(page).toHaveURL(/\/catalog\/default\/component\/phippy/);
+  await page.getByRole('tab', { name: 'Stageflow' }).click();
+  await expect(page).toHaveURL(
+    /\/catalog\/default\/component\/phippy\/stageflow/,
+  );
+  await expect(page.getByText('Releases', { exact: true })).toBeVisible();
+  await expect(page.getByText('Stage history', { exact: true })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'From' })).toHaveValue(
+    'prod',
+  );
+  await expect(page.getByRole('combobox', { name: 'To' })).toHaveValue(
+    'staging',
+  );
+  await expect(
+    page.getByText(/commits? in staging|No commit in staging/),
+  ).toBeVisible();
+  await page.screenshot({
+    path: 'e2e-test-report/stageflow-tab.png',
     fullPage: true,
   });
 });
@@ -26,6 +84,12 @@ test('the Stageflow page lists the annotated components', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Stageflow' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'phippy' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'goldie' })).toBeVisible();
+  // Goldie's prd runs a rebuilt image: the overview flags it.
+  await expect(
+    page
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: 'goldie' }) }),
+  ).toContainText('drift in prd');
   await page.screenshot({
     path: 'e2e-test-report/stageflow-overview.png',
     fullPage: true,

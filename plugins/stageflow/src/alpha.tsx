@@ -6,7 +6,15 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { Entity } from '@backstage/catalog-model';
+import {
+  FormFieldBlueprint,
+  createFormField,
+} from '@backstage/plugin-scaffolder-react/alpha';
 import TimelineIcon from '@material-ui/icons/Timeline';
 import { StageflowClient, stageflowApiRef } from './api';
 import { isStageflowAvailable } from './conditions';
@@ -14,7 +22,12 @@ import { isStageflowAvailable } from './conditions';
 // The new frontend system has route refs of its own.
 const rootRouteRef = createRouteRef();
 
-const stageflowApi = ApiBlueprint.make({
+function isStageflowComponent(entity: Entity): boolean {
+  return entity.kind === 'Component' && isStageflowAvailable(entity);
+}
+
+/** @alpha */
+export const stageflowApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
       api: stageflowApiRef,
@@ -24,11 +37,11 @@ const stageflowApi = ApiBlueprint.make({
     }),
 });
 
-const stageflowEntityCard = EntityCardBlueprint.make({
+/** @alpha */
+export const stageflowEntityCard = EntityCardBlueprint.make({
   name: 'stages',
   params: {
-    filter: entity =>
-      entity.kind === 'Component' && isStageflowAvailable(entity),
+    filter: isStageflowComponent,
     loader: () =>
       import('./components/EntityStageflowCard').then(m => (
         <m.EntityStageflowCard />
@@ -36,7 +49,21 @@ const stageflowEntityCard = EntityCardBlueprint.make({
   },
 });
 
-const stageflowPage = PageBlueprint.make({
+/** @alpha */
+export const stageflowEntityContent = EntityContentBlueprint.make({
+  params: {
+    path: 'stageflow',
+    title: 'Stageflow',
+    filter: isStageflowComponent,
+    loader: () =>
+      import('./components/EntityStageflowContent').then(m => (
+        <m.EntityStageflowContent />
+      )),
+  },
+});
+
+/** @alpha */
+export const stageflowPage = PageBlueprint.make({
   params: {
     path: '/stageflow',
     title: 'Stageflow',
@@ -49,6 +76,25 @@ const stageflowPage = PageBlueprint.make({
 });
 
 /**
+ * Scaffolder field `StageflowReleaseVersionPicker`: the real releases of the
+ * component chosen in the form.
+ *
+ * @alpha
+ */
+export const stageflowReleaseVersionPickerField = FormFieldBlueprint.make({
+  name: 'release-version-picker',
+  params: {
+    field: () =>
+      import('./components/ReleaseVersionPicker').then(m =>
+        createFormField({
+          name: 'StageflowReleaseVersionPicker',
+          component: m.ReleaseVersionPicker as any,
+        }),
+      ),
+  },
+});
+
+/**
  * The Stageflow frontend plugin for the new frontend system.
  *
  * @alpha
@@ -56,5 +102,11 @@ const stageflowPage = PageBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'stageflow',
   routes: { root: rootRouteRef },
-  extensions: [stageflowApi, stageflowEntityCard, stageflowPage],
+  extensions: [
+    stageflowApi,
+    stageflowEntityCard,
+    stageflowEntityContent,
+    stageflowPage,
+    stageflowReleaseVersionPickerField,
+  ],
 });

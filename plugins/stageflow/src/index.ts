@@ -1,11 +1,29 @@
 /**
- * Stageflow frontend plugin: versions per stage on the entity page and an
- * overview page.
+ * Stageflow frontend plugin: versions per stage on the entity page, a tab
+ * with releases, history, comparison and delivery figures, and an overview
+ * page.
  *
  * @packageDocumentation
  */
 
-export { stageflowPlugin, EntityStageflowCard, StageflowPage } from './plugin';
+export { StageflowReleaseVersionPickerFieldExtension } from './plugin';
+export { ReleaseVersionPicker } from './components/ReleaseVersionPicker';
+export type { ReleaseVersionPickerUiOptions } from './components/ReleaseVersionPicker';
+export {
+  stageflowPlugin,
+  EntityStageflowCard,
+  EntityStageflowContent,
+  StageflowPage,
+} from './plugin';
 export { isStageflowAvailable } from './conditions';
 export { stageflowApiRef, StageflowClient } from './api';
-export type { StageflowApi } from './api';
+export type {
+  StageflowApi,
+  StageflowOverviewPage,
+  StageflowOverviewQuery,
+} from './api';
+export { defaultStageflowTemplates } from './components/EntityStageflowCard';
+export type {
+  EntityStageflowCardProps,
+  StageflowTemplates,
+} from './components/EntityStageflowCard';

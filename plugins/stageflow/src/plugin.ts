@@ -1,3 +1,5 @@
+import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
+import { ReleaseVersionPicker } from './components/ReleaseVersionPicker';
 import {
   createApiFactory,
   createComponentExtension,
@@ -7,7 +9,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { StageflowClient, stageflowApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { entityContentRouteRef, rootRouteRef } from './routes';
 
 /**
  * The Stageflow frontend plugin (legacy frontend system).
@@ -24,7 +26,7 @@ export const stageflowPlugin = createPlugin({
         new StageflowClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, entityContent: entityContentRouteRef },
 });
 
 /**
@@ -45,6 +47,22 @@ export const EntityStageflowCard = stageflowPlugin.provide(
 );
 
 /**
+ * Entity tab: delivery figures, comparison, releases and stage history.
+ *
+ * @public
+ */
+export const EntityStageflowContent = stageflowPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityStageflowContent',
+    component: () =>
+      import('./components/EntityStageflowContent').then(
+        m => m.EntityStageflowContent,
+      ),
+    mountPoint: entityContentRouteRef,
+  }),
+);
+
+/**
  * Overview page of every component Stageflow follows.
  *
  * @public
@@ -57,3 +75,17 @@ export const StageflowPage = stageflowPlugin.provide(
     mountPoint: rootRouteRef,
   }),
 );
+
+/**
+ * Scaffolder field `StageflowReleaseVersionPicker` (legacy frontend system):
+ * add it inside `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const StageflowReleaseVersionPickerFieldExtension =
+  stageflowPlugin.provide(
+    createScaffolderFieldExtension({
+      name: 'StageflowReleaseVersionPicker',
+      component: ReleaseVersionPicker,
+    }),
+  );

@@ -2,10 +2,16 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
+  CompareResponse,
+  HistoryResponse,
   ReleasesResponse,
   StagesResponse,
 } from '@stageflow/plugin-stageflow-common';
-import { StageflowApi } from './StageflowApi';
+import {
+  StageflowApi,
+  StageflowOverviewPage,
+  StageflowOverviewQuery,
+} from './StageflowApi';
 
 /**
  * Talks to the Stageflow backend through the discovery and fetch APIs, so
@@ -28,6 +34,32 @@ export class StageflowClient implements StageflowApi {
 
   getReleases(entity: CompoundEntityRef): Promise<ReleasesResponse> {
     return this.get(`${entityPath(entity)}/releases`);
+  }
+
+  getHistory(entity: CompoundEntityRef): Promise<HistoryResponse> {
+    return this.get(`${entityPath(entity)}/history`);
+  }
+
+  getCompare(
+    entity: CompoundEntityRef,
+    range: { from: string; to: string },
+  ): Promise<CompareResponse> {
+    const query = new URLSearchParams({ from: range.from, to: range.to });
+    return this.get(`${entityPath(entity)}/compare?${query}`);
+  }
+
+  getOverview(
+    query: StageflowOverviewQuery = {},
+  ): Promise<StageflowOverviewPage> {
+    const params = new URLSearchParams();
+    for (const key of ['limit', 'offset', 'owner', 'system', 'flow'] as const) {
+      const value = query[key];
+      if (value !== undefined && value !== '') {
+        params.set(key, String(value));
+      }
+    }
+    const search = params.toString();
+    return this.get(`/v1/overview${search ? `?${search}` : ''}`);
   }
 
   private async get<T>(path: string): Promise<T> {

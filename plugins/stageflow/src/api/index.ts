@@ -1,3 +1,7 @@
 export { stageflowApiRef } from './StageflowApi';
-export type { StageflowApi } from './StageflowApi';
+export type {
+  StageflowApi,
+  StageflowOverviewPage,
+  StageflowOverviewQuery,
+} from './StageflowApi';
 export { StageflowClient } from './StageflowClient';

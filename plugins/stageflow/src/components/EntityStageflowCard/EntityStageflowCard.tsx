@@ -1,68 +1,210 @@
 import {
+  CopyTextButton,
   EmptyState,
   InfoCard,
+  Link,
+  LinkButton,
   Progress,
   ResponseErrorPanel,
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import {
   MissingAnnotationEmptyState,
+  entityRouteParams,
+  entityRouteRef,
   useEntity,
 } from '@backstage/plugin-catalog-react';
-import { getCompoundEntityRef } from '@backstage/catalog-model';
+import {
+  getCompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
 import {
   STAGEFLOW_IMAGE_ANNOTATION,
   StageInfo,
 } from '@stageflow/plugin-stageflow-common';
-import { DateTime } from 'luxon';
+import { useMemo } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { stageflowApiRef } from '../../api';
 import { isStageflowAvailable } from '../../conditions';
-import { StageStatusChip } from './StageStatusChip';
-
-const columns: TableColumn<StageInfo>[] = [
-  { title: 'Stage', field: 'name', highlight: true },
-  { title: 'Version', render: stage => stage.version ?? '-' },
-  {
-    title: 'Commit',
-    render: stage => (stage.revision ? stage.revision.slice(0, 7) : '-'),
-  },
-  {
-    title: 'Digest',
-    render: stage =>
-      stage.digest ? stage.digest.replace(/^sha256:/, '').slice(0, 12) : '-',
-  },
-  {
-    title: 'Age',
-    render: stage =>
-      stage.createdAt ? DateTime.fromISO(stage.createdAt).toRelative() : '-',
-  },
-  { title: 'Status', render: stage => <StageStatusChip stage={stage} /> },
-  {
-    title: 'Behind',
-    render: stage =>
-      stage.behind
-        ? `${stage.behind.commits} commits / ${stage.behind.releases} releases behind ${stage.behind.stage}`
-        : '-',
-  },
-];
+import {
+  StageStatusChip,
+  absoluteTime,
+  commitUrl,
+  gitHubSlug,
+  relativeTime,
+  releaseUrl,
+  shortDigest,
+  shortSha,
+  templateUrl,
+} from '../shared';
 
 /**
- * The versions that run in each stage of the current entity.
+ * Names of the scaffolder templates the card's actions open, as
+ * `name` (namespace `default`) or `namespace/name`.
  *
  * @public
  */
-export function EntityStageflowCard() {
+export interface StageflowTemplates {
+  hotfix: string;
+  releaseTag: string;
+  promote: string;
+}
+
+/**
+ * The templates of `examples/` that the card's actions open by default.
+ *
+ * @public
+ */
+export const defaultStageflowTemplates: StageflowTemplates = {
+  hotfix: 'start-hotfix',
+  releaseTag: 'tag-release',
+  promote: 'promote-to-stage',
+};
+
+/**
+ * Properties of {@link EntityStageflowCard}.
+ *
+ * @public
+ */
+export interface EntityStageflowCardProps {
+  /** Overrides the scaffolder templates of the header actions. */
+  templates?: Partial<StageflowTemplates>;
+  /** Path of the Stageflow tab under the entity page; default `stageflow`. */
+  contentPath?: string;
+}
+
+// An app without the catalog's entity page (the dev app) has no entity
+// route: the card then shows how far behind a stage is without a link.
+// useRouteRef calls all its hooks before it throws, so hook order is stable.
+function useEntityRoute() {
+  try {
+    return useRouteRef(entityRouteRef);
+  } catch {
+    return undefined;
+  }
+}
+
+function columns(options: {
+  slug?: string;
+  compareUrl?: (from: string, to: string) => string;
+}): TableColumn<StageInfo>[] {
+  const { slug, compareUrl } = options;
+  return [
+    { title: 'Stage', field: 'name', highlight: true },
+    {
+      title: 'Version',
+      render: stage => {
+        if (!stage.version) return '-';
+        return slug && stage.tag ? (
+          <Link to={releaseUrl(slug, stage.tag)}>{stage.version}</Link>
+        ) : (
+          stage.version
+        );
+      },
+    },
+    {
+      title: 'Commit',
+      render: stage => {
+        if (!stage.revision) return '-';
+        const sha = shortSha(stage.revision);
+        return slug ? (
+          <Link to={commitUrl(slug, stage.revision)}>{sha}</Link>
+        ) : (
+          sha
+        );
+      },
+    },
+    {
+      title: 'Digest',
+      render: stage =>
+        stage.digest ? (
+          <Box display="flex" alignItems="center" component="span">
+            <Typography variant="body2" component="span" title={stage.digest}>
+              {shortDigest(stage.digest)}
+            </Typography>
+            <CopyTextButton
+              text={stage.digest}
+              aria-label={`Copy digest of ${stage.name}`}
+              tooltipText="Digest copied"
+            />
+          </Box>
+        ) : (
+          '-'
+        ),
+    },
+    {
+      title: 'Age',
+      render: stage =>
+        stage.createdAt ? (
+          <span title={absoluteTime(stage.createdAt)}>
+            {relativeTime(stage.createdAt)}
+          </span>
+        ) : (
+          '-'
+        ),
+    },
+    {
+      title: 'Status',
+      render: stage => (
+        <Box>
+          <StageStatusChip status={stage.status} message={stage.message} />
+          {stage.status === 'error' && stage.message && (
+            <Typography variant="caption" color="error" display="block">
+              {stage.message}
+            </Typography>
+          )}
+        </Box>
+      ),
+    },
+    {
+      title: 'Behind',
+      render: stage => {
+        if (!stage.behind) return '-';
+        const text = `${stage.behind.commits} commits / ${stage.behind.releases} releases behind ${stage.behind.stage}`;
+        return compareUrl ? (
+          <Link to={compareUrl(stage.name, stage.behind.stage)}>{text}</Link>
+        ) : (
+          text
+        );
+      },
+    },
+  ];
+}
+
+/**
+ * The versions that run in each stage of the current entity, with actions
+ * that start the Stageflow scaffolder templates for it.
+ *
+ * @public
+ */
+export function EntityStageflowCard(props: EntityStageflowCardProps = {}) {
+  const { contentPath = 'stageflow' } = props;
   const { entity } = useEntity();
   const api = useApi(stageflowApiRef);
+  const entityRoute = useEntityRoute();
   const available = isStageflowAvailable(entity);
   const { value, loading, error } = useAsync(
     async () =>
       available ? api.getStages(getCompoundEntityRef(entity)) : undefined,
     [api, entity, available],
   );
+
+  const templates = { ...defaultStageflowTemplates, ...props.templates };
+  const entityRef = stringifyEntityRef(entity);
+  const slug = gitHubSlug(entity);
+  const tableColumns = useMemo(() => {
+    if (!entityRoute) return columns({ slug });
+    const tabUrl = `${entityRoute(entityRouteParams(entity))}/${contentPath}`;
+    return columns({
+      slug,
+      compareUrl: (from, to) =>
+        `${tabUrl}?${new URLSearchParams({ from, to })}`,
+    });
+  }, [entityRoute, entity, contentPath, slug]);
 
   if (!available) {
     return (
@@ -90,18 +232,46 @@ export function EntityStageflowCard() {
           paging: false,
           search: false,
           toolbar: false,
+          sorting: false,
           padding: 'dense',
         }}
-        columns={columns}
+        columns={tableColumns}
         data={value.stages}
       />
     );
   }
 
+  const action = (
+    <Box display="flex" style={{ gap: 8 }} flexWrap="wrap" pt={1}>
+      <LinkButton
+        size="small"
+        variant="outlined"
+        to={templateUrl(templates.hotfix, entityRef)}
+      >
+        Start hotfix
+      </LinkButton>
+      <LinkButton
+        size="small"
+        variant="outlined"
+        to={templateUrl(templates.releaseTag, entityRef)}
+      >
+        Tag release
+      </LinkButton>
+      <LinkButton
+        size="small"
+        variant="outlined"
+        to={templateUrl(templates.promote, entityRef)}
+      >
+        Promote
+      </LinkButton>
+    </Box>
+  );
+
   return (
     <InfoCard
       title="Stages"
       subheader={value ? `Flow: ${value.flow}` : undefined}
+      action={action}
       noPadding
     >
       {content}

@@ -1,1 +1,8 @@
-export { EntityStageflowCard } from './EntityStageflowCard';
+export {
+  EntityStageflowCard,
+  defaultStageflowTemplates,
+} from './EntityStageflowCard';
+export type {
+  EntityStageflowCardProps,
+  StageflowTemplates,
+} from './EntityStageflowCard';

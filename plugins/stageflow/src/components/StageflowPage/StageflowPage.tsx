@@ -1,5 +1,6 @@
 import {
   Content,
+  ContentHeader,
   Header,
   Page,
   Progress,
@@ -8,67 +9,160 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import {
-  EntityRefLink,
-  EntityRefLinks,
-  catalogApiRef,
-  getEntityRelations,
-} from '@backstage/plugin-catalog-react';
-import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import { Entity, RELATION_OWNED_BY } from '@backstage/catalog-model';
-import {
-  STAGEFLOW_FLOW_ANNOTATION,
-  STAGEFLOW_IMAGE_ANNOTATION,
-} from '@stageflow/plugin-stageflow-common';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import Switch from '@material-ui/core/Switch';
+import TextField from '@material-ui/core/TextField';
+import { OverviewItem } from '@stageflow/plugin-stageflow-common';
+import { useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import { StageflowApi, stageflowApiRef } from '../../api';
+import { StageStatusChip } from '../shared';
 
-const columns: TableColumn<Entity>[] = [
+// The backend serves at most 500 items per request.
+const BATCH = 500;
+// Guards against a backend that ignores `offset`.
+const MAX_BATCHES = 100;
+
+async function loadOverview(api: StageflowApi) {
+  const items: OverviewItem[] = [];
+  let generatedAt: string | undefined;
+  for (let batch = 0; batch < MAX_BATCHES; batch++) {
+    const page = await api.getOverview({ limit: BATCH, offset: items.length });
+    items.push(...page.items);
+    generatedAt = generatedAt ?? page.generatedAt;
+    const done =
+      page.totalCount !== undefined
+        ? items.length >= page.totalCount
+        : page.items.length < BATCH;
+    if (done || page.items.length === 0) break;
+  }
+  return { items, generatedAt };
+}
+
+function unhealthyStages(item: OverviewItem) {
+  return item.stages.filter(s => s.status !== 'ok');
+}
+
+const columns: TableColumn<OverviewItem>[] = [
   {
     title: 'Component',
     highlight: true,
-    customSort: (a, b) => a.metadata.name.localeCompare(b.metadata.name),
-    render: entity => <EntityRefLink entityRef={entity} />,
-  },
-  {
-    title: 'Owner',
-    render: entity => (
-      <EntityRefLinks
-        entityRefs={getEntityRelations(entity, RELATION_OWNED_BY)}
-        defaultKind="group"
-      />
+    render: item => (
+      <EntityRefLink entityRef={item.entityRef} title={item.title} />
     ),
   },
   {
-    title: 'Flow',
-    render: entity =>
-      entity.metadata.annotations?.[STAGEFLOW_FLOW_ANNOTATION] ?? 'default',
+    title: 'Owner',
+    render: item =>
+      item.owner ? (
+        <EntityRefLink entityRef={item.owner} defaultKind="group" />
+      ) : (
+        '-'
+      ),
   },
   {
-    title: 'Image',
-    render: entity => entity.metadata.annotations?.[STAGEFLOW_IMAGE_ANNOTATION],
+    title: 'System',
+    render: item =>
+      item.system ? (
+        <EntityRefLink entityRef={item.system} defaultKind="system" />
+      ) : (
+        '-'
+      ),
+  },
+  { title: 'Flow', field: 'flow' },
+  {
+    title: 'Stages',
+    render: item => (
+      <Box display="flex" flexWrap="wrap" style={{ gap: 12 }}>
+        {item.stages.map(stage => (
+          <StageStatusChip
+            key={stage.name}
+            status={stage.status}
+            message={stage.message ?? stage.status}
+            label={`${stage.name} ${stage.version ?? stage.status}`}
+          />
+        ))}
+      </Box>
+    ),
+  },
+  {
+    title: 'Health',
+    render: item => {
+      const bad = unhealthyStages(item);
+      return bad.length === 0
+        ? 'ok'
+        : bad.map(stage => `${stage.status} in ${stage.name}`).join(', ');
+    },
   },
 ];
 
+function FilterSelect(props: {
+  label: string;
+  value: string;
+  options: string[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <TextField
+      select
+      label={props.label}
+      id={`stageflow-filter-${props.label.toLocaleLowerCase('en-US')}`}
+      value={props.value}
+      onChange={e => props.onChange(e.target.value)}
+      SelectProps={{ native: true }}
+      variant="outlined"
+      size="small"
+      style={{ minWidth: 180 }}
+    >
+      <option value="">All</option>
+      {props.options.map(option => (
+        <option key={option} value={option}>
+          {option}
+        </option>
+      ))}
+    </TextField>
+  );
+}
+
+function distinct(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => Boolean(v)))].sort();
+}
+
 /**
- * Every component that Stageflow follows, with its flow and image.
+ * Every component Stageflow follows with what runs in each of its stages;
+ * filters by owner, system and flow, and can narrow to what drifts.
  *
  * @public
  */
 export function StageflowPage() {
-  const catalogApi = useApi(catalogApiRef);
-  const { value, loading, error } = useAsync(
-    async () =>
-      (
-        await catalogApi.getEntities({
-          filter: {
-            kind: 'Component',
-            [`metadata.annotations.${STAGEFLOW_IMAGE_ANNOTATION}`]:
-              CATALOG_FILTER_EXISTS,
-          },
-          order: { field: 'metadata.name', order: 'asc' },
-        })
-      ).items,
-    [catalogApi],
+  const api = useApi(stageflowApiRef);
+  const { value, loading, error } = useAsync(() => loadOverview(api), [api]);
+  const [owner, setOwner] = useState('');
+  const [system, setSystem] = useState('');
+  const [flow, setFlow] = useState('');
+  const [driftOnly, setDriftOnly] = useState(false);
+
+  const items = useMemo(() => value?.items ?? [], [value]);
+  const options = useMemo(
+    () => ({
+      owners: distinct(items.map(i => i.owner)),
+      systems: distinct(items.map(i => i.system)),
+      flows: distinct(items.map(i => i.flow)),
+    }),
+    [items],
+  );
+  const rows = useMemo(
+    () =>
+      items.filter(
+        item =>
+          (!owner || item.owner === owner) &&
+          (!system || item.system === system) &&
+          (!flow || item.flow === flow) &&
+          (!driftOnly || unhealthyStages(item).length > 0),
+      ),
+    [items, owner, system, flow, driftOnly],
   );
 
   return (
@@ -78,15 +172,69 @@ export function StageflowPage() {
         subtitle="Which version runs in each stage of every component"
       />
       <Content>
+        <ContentHeader title="Components" />
         {loading && <Progress />}
         {error && <ResponseErrorPanel error={error} />}
         {value && (
-          <Table<Entity>
-            title={`Components (${value.length})`}
-            options={{ pageSize: 20, padding: 'dense' }}
-            columns={columns}
-            data={value}
-          />
+          <>
+            <Box
+              display="flex"
+              flexWrap="wrap"
+              alignItems="center"
+              mb={2}
+              style={{ gap: 16 }}
+            >
+              <FilterSelect
+                label="Owner"
+                value={owner}
+                options={options.owners}
+                onChange={setOwner}
+              />
+              <FilterSelect
+                label="System"
+                value={system}
+                options={options.systems}
+                onChange={setSystem}
+              />
+              <FilterSelect
+                label="Flow"
+                value={flow}
+                options={options.flows}
+                onChange={setFlow}
+              />
+              <FormControlLabel
+                control={
+                  <Switch
+                    checked={driftOnly}
+                    onChange={(_, checked) => setDriftOnly(checked)}
+                  />
+                }
+                label="Drift only"
+              />
+            </Box>
+            <Table<OverviewItem>
+              title={`Components (${rows.length} of ${items.length})`}
+              subtitle={
+                value.generatedAt
+                  ? `Snapshot of ${new Date(
+                      value.generatedAt,
+                    ).toLocaleString()}`
+                  : undefined
+              }
+              options={{
+                pageSize: 20,
+                pageSizeOptions: [20, 50, 100],
+                padding: 'dense',
+                search: true,
+                rowStyle: (item: OverviewItem) =>
+                  unhealthyStages(item).length > 0
+                    ? { backgroundColor: 'rgba(255, 152, 0, 0.12)' }
+                    : {},
+              }}
+              columns={columns}
+              data={rows}
+            />
+          </>
         )}
       </Content>
     </Page>

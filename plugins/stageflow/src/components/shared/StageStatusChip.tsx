@@ -5,7 +5,7 @@ import {
   StatusWarning,
 } from '@backstage/core-components';
 import Tooltip from '@material-ui/core/Tooltip';
-import { StageInfo } from '@stageflow/plugin-stageflow-common';
+import { StageStatus } from '@stageflow/plugin-stageflow-common';
 
 const STATUS_COMPONENTS = {
   ok: StatusOK,
@@ -14,12 +14,17 @@ const STATUS_COMPONENTS = {
   error: StatusError,
 };
 
-export function StageStatusChip(props: { stage: StageInfo }) {
-  const { status, message } = props.stage;
-  const Status = STATUS_COMPONENTS[status];
+/** The status of a stage, with its message on hover. */
+export function StageStatusChip(props: {
+  status: StageStatus;
+  message?: string;
+  label?: string;
+}) {
+  const { status, message, label } = props;
+  const Status = STATUS_COMPONENTS[status] ?? StatusError;
   const chip = (
     <span>
-      <Status>{status}</Status>
+      <Status>{label ?? status}</Status>
     </span>
   );
   return message ? <Tooltip title={message}>{chip}</Tooltip> : chip;

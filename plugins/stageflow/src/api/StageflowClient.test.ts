@@ -1,0 +1,133 @@
+import {
+  MockFetchApi,
+  mockApis,
+  registerMswTestHooks,
+} from '@backstage/test-utils';
+import { ResponseError } from '@backstage/errors';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { StageflowClient } from './StageflowClient';
+
+const baseUrl = 'http://stageflow.test/api/stageflow';
+const entity = { kind: 'Component', namespace: 'default', name: 'phippy' };
+
+describe('StageflowClient', () => {
+  const server = setupServer();
+  registerMswTestHooks(server);
+
+  const client = new StageflowClient({
+    discoveryApi: mockApis.discovery({ baseUrl: 'http://stageflow.test' }),
+    fetchApi: new MockFetchApi(),
+  });
+
+  it('reads the stages of an entity under its lower-cased ref', async () => {
+    server.use(
+      http.get(`${baseUrl}/v1/entities/component/default/phippy/stages`, () =>
+        HttpResponse.json({
+          entityRef: 'component:default/phippy',
+          flow: 'oneflow',
+          stages: [],
+        }),
+      ),
+    );
+    await expect(client.getStages(entity)).resolves.toMatchObject({
+      flow: 'oneflow',
+    });
+  });
+
+  it('encodes the parts of the entity path', async () => {
+    let seen = '';
+    server.use(
+      http.get(`${baseUrl}/v1/entities/*`, ({ request }) => {
+        seen = new URL(request.url).pathname;
+        return HttpResponse.json({ releases: [] });
+      }),
+    );
+    await client.getReleases({
+      kind: 'Component',
+      namespace: 'my ns',
+      name: 'a/b',
+    });
+    expect(seen).toBe(
+      '/api/stageflow/v1/entities/component/my%20ns/a%2Fb/releases',
+    );
+  });
+
+  it('reads the history', async () => {
+    server.use(
+      http.get(`${baseUrl}/v1/entities/component/default/phippy/history`, () =>
+        HttpResponse.json({
+          transitions: [],
+          dora: {
+            stage: 'prod',
+            windowDays: 30,
+            deployments: 0,
+            deploymentsPerWeek: 0,
+          },
+        }),
+      ),
+    );
+    await expect(client.getHistory(entity)).resolves.toMatchObject({
+      dora: { stage: 'prod' },
+    });
+  });
+
+  it('passes the compare range as encoded query parameters', async () => {
+    let query: URLSearchParams | undefined;
+    server.use(
+      http.get(
+        `${baseUrl}/v1/entities/component/default/phippy/compare`,
+        ({ request }) => {
+          query = new URL(request.url).searchParams;
+          return HttpResponse.json({ commits: [], groups: {}, bump: 'none' });
+        },
+      ),
+    );
+    await client.getCompare(entity, { from: 'v1.0.0', to: 'feat/a&b' });
+    expect(query?.get('from')).toBe('v1.0.0');
+    expect(query?.get('to')).toBe('feat/a&b');
+  });
+
+  it('pages and filters the overview, leaving out empty filters', async () => {
+    let query: URLSearchParams | undefined;
+    server.use(
+      http.get(`${baseUrl}/v1/overview`, ({ request }) => {
+        query = new URL(request.url).searchParams;
+        return HttpResponse.json({ items: [], totalCount: 0 });
+      }),
+    );
+    await client.getOverview({
+      limit: 20,
+      offset: 40,
+      owner: 'group:default/team-a',
+      flow: '',
+    });
+    expect(Object.fromEntries(query!.entries())).toEqual({
+      limit: '20',
+      offset: '40',
+      owner: 'group:default/team-a',
+    });
+
+    await client.getOverview();
+    expect([...query!.keys()]).toEqual([]);
+  });
+
+  it.each([404, 502])('throws a ResponseError on %s', async status => {
+    server.use(
+      http.get(`${baseUrl}/v1/entities/component/default/phippy/stages`, () =>
+        HttpResponse.json(
+          {
+            error: { name: 'SomeError', message: `failed with ${status}` },
+            request: { method: 'GET', url: '/stages' },
+            response: { statusCode: status },
+          },
+          { status },
+        ),
+      ),
+    );
+    const error = await client.getStages(entity).catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(status);
+    expect(error.body.error.message).toBe(`failed with ${status}`);
+  });
+});

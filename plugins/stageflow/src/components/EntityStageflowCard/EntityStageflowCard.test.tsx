@@ -1,0 +1,208 @@
+import { Entity } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { StageflowApi, stageflowApiRef } from '../../api';
+import { fakeStageflowApi, phippy, stages } from '../../testing/fixtures';
+import { EntityStageflowCard } from './EntityStageflowCard';
+
+function renderCard(
+  api: StageflowApi,
+  entity: Entity = phippy,
+  card: JSX.Element = <EntityStageflowCard />,
+) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[stageflowApiRef, api]]}>
+      <EntityProvider entity={entity}>{card}</EntityProvider>
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+describe('EntityStageflowCard', () => {
+  it('shows a progress bar while the stages load', async () => {
+    const api = fakeStageflowApi({ getStages: () => new Promise(() => {}) });
+    await renderCard(api);
+    expect(await screen.findByRole('progressbar')).toBeInTheDocument();
+  });
+
+  it('shows one row per stage in flow order', async () => {
+    const api = fakeStageflowApi();
+    await renderCard(api);
+
+    expect(await screen.findByText('Flow: oneflow')).toBeInTheDocument();
+    const rows = screen.getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(2);
+    expect(within(rows[0]).getByText('staging')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('prod')).toBeInTheDocument();
+    expect(api.getStages).toHaveBeenCalledWith({
+      kind: 'Component',
+      namespace: 'default',
+      name: 'phippy',
+    });
+
+    const prod = within(rows[1]);
+    expect(prod.getByRole('link', { name: /^1\.2\.0/ })).toHaveAttribute(
+      'href',
+      'https://github.com/acme/phippy/releases/tag/v1.2.0',
+    );
+    expect(prod.getByRole('link', { name: /^0123456/ })).toHaveAttribute(
+      'href',
+      'https://github.com/acme/phippy/commit/0123456789abcdef0123456789abcdef01234567',
+    );
+    expect(prod.getByText('222222222222')).toBeInTheDocument();
+    expect(
+      prod.getByRole('button', { name: 'Copy digest of prod' }),
+    ).toBeInTheDocument();
+    expect(prod.getByText('ok')).toBeInTheDocument();
+    expect(
+      prod.getByRole('link', {
+        name: '4 commits / 1 releases behind staging',
+      }),
+    ).toHaveAttribute(
+      'href',
+      '/catalog/default/component/phippy/stageflow?from=prod&to=staging',
+    );
+
+    const staging = within(rows[0]);
+    expect(staging.getByText('drift')).toBeInTheDocument();
+    expect(staging.getByText('abcdef1')).toBeInTheDocument();
+  });
+
+  it('shows how far behind a stage is without a link outside the catalog', async () => {
+    await renderInTestApp(
+      <TestApiProvider apis={[[stageflowApiRef, fakeStageflowApi()]]}>
+        <EntityProvider entity={phippy}>
+          <EntityStageflowCard />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByText('4 commits / 1 releases behind staging'),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: /releases behind/ })).toBeNull();
+  });
+
+  it('shows the status message on hover', async () => {
+    await renderCard(fakeStageflowApi());
+    await userEvent.hover(await screen.findByText('drift'));
+    expect(
+      await screen.findByText('staging runs a commit that is not a release'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows versions and commits as plain text without a GitHub slug', async () => {
+    const entity: Entity = {
+      ...phippy,
+      metadata: {
+        ...phippy.metadata,
+        annotations: {
+          'stageflow.io/image': 'registry.acme.test/acme/phippy',
+          'stageflow.io/git-url': 'https://git.acme.test/phippy.git',
+        },
+      },
+    };
+    await renderCard(fakeStageflowApi(), entity);
+    expect(await screen.findByText('1.2.0')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: /^1\.2\.0/ })).toBeNull();
+    expect(screen.queryByRole('link', { name: /^0123456/ })).toBeNull();
+  });
+
+  it('shows a failing stage with its message next to the others', async () => {
+    const api = fakeStageflowApi({
+      getStages: async () => ({
+        ...stages,
+        stages: [
+          stages.stages[0],
+          {
+            name: 'prod',
+            image: 'registry.acme.test/acme/phippy/stable:latest',
+            status: 'error',
+            message: 'registry answered 503',
+          },
+        ],
+      }),
+    });
+    await renderCard(api);
+    const rows = (await screen.findAllByRole('row')).slice(1);
+    expect(within(rows[0]).getByText('drift')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('error')).toBeInTheDocument();
+    expect(
+      within(rows[1]).getByText('registry answered 503'),
+    ).toBeInTheDocument();
+  });
+
+  it('links the actions to the scaffolder templates with the entity filled in', async () => {
+    await renderCard(
+      fakeStageflowApi(),
+      phippy,
+      <EntityStageflowCard templates={{ promote: 'platform/promote-image' }} />,
+    );
+    const formData = encodeURIComponent(
+      JSON.stringify({ entityRef: 'component:default/phippy' }),
+    );
+    expect(
+      await screen.findByRole('button', { name: 'Start hotfix' }),
+    ).toHaveAttribute(
+      'href',
+      `/create/templates/default/start-hotfix?formData=${formData}`,
+    );
+    expect(screen.getByRole('button', { name: 'Tag release' })).toHaveAttribute(
+      'href',
+      `/create/templates/default/tag-release?formData=${formData}`,
+    );
+    expect(screen.getByRole('button', { name: 'Promote' })).toHaveAttribute(
+      'href',
+      `/create/templates/platform/promote-image?formData=${formData}`,
+    );
+  });
+
+  it('shows an empty state when there is no stage', async () => {
+    const api = fakeStageflowApi({
+      getStages: async () => ({ ...stages, stages: [] }),
+    });
+    await renderCard(api);
+    expect(await screen.findByText('No stages yet')).toBeInTheDocument();
+  });
+
+  it('asks for the annotation when the entity has none', async () => {
+    const api = fakeStageflowApi();
+    await renderCard(api, {
+      ...phippy,
+      metadata: { name: 'plain', namespace: 'default' },
+    });
+    expect(
+      await screen.findByText('Missing Annotation', { exact: false }),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText(/stageflow\.io\/image/).length).toBeGreaterThan(
+      0,
+    );
+    expect(api.getStages).not.toHaveBeenCalled();
+  });
+
+  it('shows the error of the API', async () => {
+    const response = new Response(
+      JSON.stringify({
+        error: { name: 'NotFoundError', message: 'no such entity' },
+        request: { method: 'GET', url: '/stages' },
+        response: { statusCode: 404 },
+      }),
+      { status: 404, statusText: 'Not Found' },
+    );
+    const error = await ResponseError.fromResponse(response);
+    const api = fakeStageflowApi({
+      getStages: async () => {
+        throw error;
+      },
+    });
+    await renderCard(api);
+    expect(
+      (await screen.findAllByText(/no such entity/)).length,
+    ).toBeGreaterThan(0);
+  });
+});

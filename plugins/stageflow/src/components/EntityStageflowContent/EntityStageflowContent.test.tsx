@@ -1,0 +1,137 @@
+import { ResponseError } from '@backstage/errors';
+import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { StageflowApi, stageflowApiRef } from '../../api';
+import { fakeStageflowApi, phippy } from '../../testing/fixtures';
+import { EntityStageflowContent } from './EntityStageflowContent';
+
+function renderContent(api: StageflowApi, route = '/') {
+  return renderInTestApp(
+    <TestApiProvider apis={[[stageflowApiRef, api]]}>
+      <EntityProvider entity={phippy}>
+        <EntityStageflowContent />
+      </EntityProvider>
+    </TestApiProvider>,
+    { routeEntries: [route] },
+  );
+}
+
+const phippyRef = { kind: 'Component', namespace: 'default', name: 'phippy' };
+
+describe('EntityStageflowContent', () => {
+  it('lists the releases with links to GitHub', async () => {
+    await renderContent(fakeStageflowApi());
+    expect(await screen.findByText('Releases')).toBeInTheDocument();
+    expect(screen.getByRole('cell', { name: 'v1.1.0' })).toBeInTheDocument();
+    expect(
+      screen.getAllByRole('link', { name: /^1\.2\.0/ })[0],
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/phippy/releases/tag/v1.2.0',
+    );
+  });
+
+  it('shows the stage transitions newest first', async () => {
+    await renderContent(fakeStageflowApi());
+    await screen.findByText('Stage history');
+    const rows = screen
+      .getAllByRole('row')
+      .filter(row => within(row).queryByText(/^(staging|prod)$/));
+    const stagesInOrder = rows.map(
+      row => within(row).getByText(/^(staging|prod)$/).textContent,
+    );
+    expect(stagesInOrder).toEqual(['staging', 'prod', 'prod']);
+    expect(within(rows[1]).getByText('1.1.0')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('1.2.0')).toBeInTheDocument();
+    expect(within(rows[2]).getByText('1.0.0')).toBeInTheDocument();
+  });
+
+  it('shows the DORA figures', async () => {
+    await renderContent(fakeStageflowApi());
+    expect(
+      await screen.findByText('DORA figures for prod, last 30 days'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('1.4 / week')).toBeInTheDocument();
+    expect(screen.getByText('6 deployments')).toBeInTheDocument();
+    expect(screen.getByText('30 hours')).toBeInTheDocument();
+    expect(screen.getByText('25%')).toBeInTheDocument();
+  });
+
+  it('compares the range given in the URL, grouped by commit type', async () => {
+    const api = fakeStageflowApi();
+    await renderContent(api, '/?from=prod&to=staging');
+
+    expect(
+      await screen.findByText(
+        '3 commits in staging that are not in prod. They imply a minor bump to 1.3.0.',
+      ),
+    ).toBeInTheDocument();
+    expect(api.getCompare).toHaveBeenCalledWith(phippyRef, {
+      from: 'prod',
+      to: 'staging',
+    });
+    const headings = screen
+      .getAllByRole('heading', { level: 3 })
+      .map(h => h.textContent)
+      .filter(text => /\(\d+\)$/.test(text ?? ''));
+    expect(headings).toEqual([
+      'Features (1)',
+      'Bug fixes (1)',
+      'Other changes (1)',
+    ]);
+    expect(
+      within(screen.getByRole('region', { name: 'Features' })).getByText(
+        'feat: dark mode',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByRole('region', { name: 'Bug fixes' })).getByText(
+        'fix: header overlaps menu',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('compares what the two selects name', async () => {
+    const api = fakeStageflowApi();
+    await renderContent(api);
+    const from = await screen.findByRole('combobox', { name: 'From' });
+    const to = screen.getByRole('combobox', { name: 'To' });
+    // Defaults to the last stage against the first.
+    expect(from).toHaveValue('prod');
+    expect(to).toHaveValue('staging');
+
+    await userEvent.selectOptions(from, 'v1.1.0');
+    await userEvent.selectOptions(to, 'v1.2.0');
+    await waitFor(() =>
+      expect(api.getCompare).toHaveBeenLastCalledWith(phippyRef, {
+        from: 'v1.1.0',
+        to: 'v1.2.0',
+      }),
+    );
+  });
+
+  it('keeps the other sections when the history fails', async () => {
+    const error = await ResponseError.fromResponse(
+      new Response(
+        JSON.stringify({
+          error: { name: 'Error', message: 'history is down' },
+          response: { statusCode: 502 },
+        }),
+        { status: 502 },
+      ),
+    );
+    await renderContent(
+      fakeStageflowApi({
+        getHistory: async () => {
+          throw error;
+        },
+      }),
+    );
+    expect(
+      (await screen.findAllByText(/history is down/)).length,
+    ).toBeGreaterThan(0);
+    expect(screen.getByRole('cell', { name: 'v1.1.0' })).toBeInTheDocument();
+  });
+});

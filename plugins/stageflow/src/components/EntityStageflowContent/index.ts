@@ -1,0 +1,1 @@
+export { EntityStageflowContent } from './EntityStageflowContent';
