@@ -28,7 +28,7 @@ async function phippyStages(request: APIRequestContext) {
 
 test('Phippy entity page shows the Stageflow card', async ({ page }) => {
   await signInAsGuest(page);
-  await page.getByRole('link', { name: 'Phippy' }).first().click();
+  await page.getByRole('link', { name: 'Phippy', exact: true }).click();
   await expect(page).toHaveURL(/\/catalog\/default\/component\/phippy/);
   await expect(page.getByText('Stages', { exact: true })).toBeVisible();
 
@@ -55,9 +55,13 @@ test('Phippy has a Stageflow tab with releases, history and compare', async ({
   page,
 }) => {
   await signInAsGuest(page);
-  await page.getByRole('link', { name: 'Phippy' }).first().click();
+  await page.getByRole('link', { name: 'Phippy', exact: true }).click();
   await expect(page).toHaveURL(/\/catalog\/default\/component\/phippy/);
-  await page.getByRole('tab', { name: 'Stageflow' }).click();
+  // The entity page's tabs are links; the sidebar has a Stageflow link too.
+  await page
+    .getByRole('link', { name: 'Stageflow', exact: true })
+    .and(page.locator('[href$="/component/phippy/stageflow"]'))
+    .click();
   await expect(page).toHaveURL(
     /\/catalog\/default\/component\/phippy\/stageflow/,
   );

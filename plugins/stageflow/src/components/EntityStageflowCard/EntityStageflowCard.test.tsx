@@ -55,7 +55,7 @@ describe('EntityStageflowCard', () => {
       'href',
       'https://github.com/acme/phippy/commit/0123456789abcdef0123456789abcdef01234567',
     );
-    expect(prod.getByText('222222222222')).toBeInTheDocument();
+    expect(prod.getByText('22222222')).toBeInTheDocument();
     expect(
       prod.getByRole('button', { name: 'Copy digest of prod' }),
     ).toBeInTheDocument();

@@ -94,7 +94,12 @@ function columns(options: {
 }): TableColumn<StageInfo>[] {
   const { slug, compareUrl } = options;
   return [
-    { title: 'Stage', field: 'name', highlight: true },
+    {
+      title: 'Stage',
+      field: 'name',
+      highlight: true,
+      cellStyle: { whiteSpace: 'nowrap' },
+    },
     {
       title: 'Version',
       render: stage => {
@@ -123,7 +128,12 @@ function columns(options: {
       render: stage =>
         stage.digest ? (
           <Box display="flex" alignItems="center" component="span">
-            <Typography variant="body2" component="span" title={stage.digest}>
+            <Typography
+              variant="body2"
+              component="span"
+              title={stage.digest}
+              style={{ whiteSpace: 'nowrap', fontFamily: 'monospace' }}
+            >
               {shortDigest(stage.digest)}
             </Typography>
             <CopyTextButton

@@ -5,7 +5,7 @@ export function shortSha(sha: string): string {
 }
 
 export function shortDigest(digest: string): string {
-  return digest.replace(/^sha256:/, '').slice(0, 12);
+  return digest.replace(/^sha256:/, '').slice(0, 8);
 }
 
 export function relativeTime(iso: string): string {
