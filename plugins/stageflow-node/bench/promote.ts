@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { DistributionRegistryClient, pushImage } from '../src/registry';
-import { startTestRegistry } from '../src/registry/__testUtils__/registryServer';
+import { startTestRegistry } from '../src/testUtils/registry/registryServer';
 
 const run = promisify(execFile);
 const LAYERS = Number(process.env.LAYERS ?? 10);

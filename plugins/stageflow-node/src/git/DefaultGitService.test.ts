@@ -7,8 +7,11 @@ import { DefaultGitService, parseRemote } from './DefaultGitService';
 import { gitServiceRef } from './gitServiceRef';
 import { listReleases } from './listReleases';
 import type { GitService } from './types';
-import { createDemoRepository, makeTempDir } from './__testUtils__/gitFixtures';
-import { startFakeGithubServer } from './__testUtils__/fakeGithubServer';
+import {
+  createDemoRepository,
+  makeTempDir,
+} from '../testUtils/git/gitFixtures';
+import { startFakeGithubServer } from '../testUtils/git/fakeGithubServer';
 
 jest.setTimeout(30_000);
 

@@ -1,13 +1,13 @@
 import { createGithubOctokit, GithubResponseCache } from './githubOctokit';
 import { GithubGitClient } from './GithubGitClient';
 import { listReleases } from './listReleases';
-import { runGitContract } from './__testUtils__/gitContract';
+import { runGitContract } from '../testUtils/git/gitContract';
 import {
   createDemoRepository,
   createManyTagsRepository,
   makeTempDir,
-} from './__testUtils__/gitFixtures';
-import { startFakeGithubServer } from './__testUtils__/fakeGithubServer';
+} from '../testUtils/git/gitFixtures';
+import { startFakeGithubServer } from '../testUtils/git/fakeGithubServer';
 
 jest.setTimeout(60_000);
 

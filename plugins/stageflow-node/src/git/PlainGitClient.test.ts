@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { PlainGitClient } from './PlainGitClient';
 import { GitUpstreamError } from './errors';
-import { runGitContract } from './__testUtils__/gitContract';
+import { runGitContract } from '../testUtils/git/gitContract';
 import {
   createDemoRepository,
   git,
   makeTempDir,
-} from './__testUtils__/gitFixtures';
-import { startGitHttpServer } from './__testUtils__/gitHttpServer';
+} from '../testUtils/git/gitFixtures';
+import { startGitHttpServer } from '../testUtils/git/gitHttpServer';
 
 jest.setTimeout(60_000);
 

@@ -1,9 +1,9 @@
 import { DistributionRegistryClient } from './DistributionRegistryClient';
-import { runRegistryContract } from './__testUtils__/registryContract';
+import { runRegistryContract } from '../testUtils/registry/registryContract';
 import {
   startTestRegistry,
   TestRegistry,
-} from './__testUtils__/registryServer';
+} from '../testUtils/registry/registryServer';
 
 runRegistryContract(
   'DistributionRegistryClient, htpasswd basic auth',

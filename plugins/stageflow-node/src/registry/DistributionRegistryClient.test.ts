@@ -1,6 +1,6 @@
 import { DistributionRegistryClient } from './DistributionRegistryClient';
-import { runRegistryContract } from './__testUtils__/registryContract';
-import { startTestRegistry } from './__testUtils__/registryServer';
+import { runRegistryContract } from '../testUtils/registry/registryContract';
+import { startTestRegistry } from '../testUtils/registry/registryServer';
 
 runRegistryContract('DistributionRegistryClient, no auth', async () => {
   const registry = await startTestRegistry('none');

@@ -1,10 +1,10 @@
 import { DistributionRegistryClient } from './DistributionRegistryClient';
 import { pushImage } from './pushImage';
-import { runRegistryContract } from './__testUtils__/registryContract';
+import { runRegistryContract } from '../testUtils/registry/registryContract';
 import {
   startTestRegistry,
   TestRegistry,
-} from './__testUtils__/registryServer';
+} from '../testUtils/registry/registryServer';
 
 let registry: TestRegistry;
 

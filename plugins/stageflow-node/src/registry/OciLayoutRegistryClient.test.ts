@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OciLayoutRegistryClient } from './OciLayoutRegistryClient';
-import { runRegistryContract } from './__testUtils__/registryContract';
+import { runRegistryContract } from '../testUtils/registry/registryContract';
 
 runRegistryContract('OciLayoutRegistryClient', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stageflow-layout-'));

@@ -11,7 +11,7 @@ import { pushImage, pushIndex } from './pushImage';
 import {
   startTestRegistry,
   TestRegistry,
-} from './__testUtils__/registryServer';
+} from '../testUtils/registry/registryServer';
 
 const run = promisify(execFile);
 

@@ -2,8 +2,8 @@
 /* eslint-disable jest/no-export */
 import { randomBytes } from 'node:crypto';
 import type { ImageReference } from '@stageflow/plugin-stageflow-common';
-import { pushImage, pushIndex } from '../pushImage';
-import type { WritableRegistryClient } from '../types';
+import { pushImage, pushIndex } from '../../registry/pushImage';
+import type { WritableRegistryClient } from '../../registry/types';
 
 export interface ContractSubject {
   client: WritableRegistryClient;

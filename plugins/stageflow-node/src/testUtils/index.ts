@@ -10,7 +10,7 @@ export {
   startFakeGithubServer,
   type FakeGithubRequest,
   type FakeGithubServer,
-} from './git/__testUtils__/fakeGithubServer';
+} from './git/fakeGithubServer';
 export {
   startTestRegistry,
   freePort,
@@ -18,5 +18,5 @@ export {
   TEST_PASSWORD,
   type RegistryAuthMode,
   type TestRegistry,
-} from './registry/__testUtils__/registryServer';
-export { git, makeTempDir } from './git/__testUtils__/gitFixtures';
+} from './registry/registryServer';
+export { git, makeTempDir } from './git/gitFixtures';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runGit } from '../runGit';
+import { runGit } from '../../git/runGit';
 
 /** Identity and dates fixed so that object ids are the same on every run. */
 export const FIXTURE_GIT_ENV = {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { runGit } from '../runGit';
+import { runGit } from '../../git/runGit';
 
 /** One request the fake GitHub answered. */
 export interface FakeGithubRequest {

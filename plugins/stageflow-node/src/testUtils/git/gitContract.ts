@@ -1,7 +1,7 @@
 /* eslint-disable jest/no-export -- a shared suite that each client's test file runs */
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { listReleases } from '../listReleases';
-import type { GitRepository } from '../types';
+import { listReleases } from '../../git/listReleases';
+import type { GitRepository } from '../../git/types';
 import {
   DEMO_ANNOTATED_TAG_DATE,
   DemoRepository,
