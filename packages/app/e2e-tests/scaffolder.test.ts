@@ -34,6 +34,19 @@ async function runTemplate(
   values: Record<string, unknown>,
 ) {
   const headers = await authHeaders(request);
+  // The catalog ingests the templates shortly after the backend is up.
+  await expect
+    .poll(
+      async () =>
+        (
+          await request.get(
+            `${backend}/api/catalog/entities/by-name/template/default/${name}`,
+            { headers },
+          )
+        ).status(),
+      { timeout: 60_000 },
+    )
+    .toBe(200);
   const created = await request.post(`${backend}/api/scaffolder/v2/tasks`, {
     headers,
     data: { templateRef: `template:default/${name}`, values },
