@@ -74,7 +74,10 @@ test('onboarding an app makes its stage instances appear in the catalog within 1
       intervals: [500],
     })
     .toBe(200);
-  console.log(`ap-zeus-prd in the catalog after ${Date.now() - started} ms`);
+  test.info().annotations.push({
+    type: 'ingested after (ms)',
+    description: String(Date.now() - started),
+  });
   const entity = await (await catalogEntity(request, 'ap-zeus-prd')).json();
   expect(entity.metadata.annotations['stageflow.io/contributor']).toBe(
     'devops',
