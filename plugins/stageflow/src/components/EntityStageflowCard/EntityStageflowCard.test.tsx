@@ -88,6 +88,21 @@ describe('EntityStageflowCard', () => {
     expect(screen.queryByRole('link', { name: /releases behind/ })).toBeNull();
   });
 
+  it('says a stage is in sync when it is no commit behind', async () => {
+    const api = fakeStageflowApi({
+      getStages: async () => ({
+        ...stages,
+        stages: stages.stages.map(s =>
+          s.behind
+            ? { ...s, behind: { ...s.behind, commits: 0, releases: 0 } }
+            : s,
+        ),
+      }),
+    });
+    await renderCard(api);
+    expect(await screen.findByText('in sync with staging')).toBeInTheDocument();
+  });
+
   it('shows the status message on hover', async () => {
     await renderCard(fakeStageflowApi());
     await userEvent.hover(await screen.findByText('drift'));

@@ -174,6 +174,9 @@ function columns(options: {
       title: 'Behind',
       render: stage => {
         if (!stage.behind) return '-';
+        if (stage.behind.commits === 0) {
+          return `in sync with ${stage.behind.stage}`;
+        }
         const text = `${stage.behind.commits} commits / ${stage.behind.releases} releases behind ${stage.behind.stage}`;
         return compareUrl ? (
           <Link to={compareUrl(stage.name, stage.behind.stage)}>{text}</Link>
