@@ -1,3 +1,9 @@
+import { Entity } from '@backstage/catalog-model';
+import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import {
@@ -42,5 +48,48 @@ describe('StageflowPermissionPolicy', () => {
     expect(
       await policy.handle({ permission: catalogEntityReadPermission }, member),
     ).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+});
+
+describe('StageflowPermissionPolicy applied to the examples', () => {
+  const policy = new StageflowPermissionPolicy();
+  // The catalog's own IS_ENTITY_OWNER rule decides the conditional answer.
+  const authorize = createConditionAuthorizer(Object.values(permissionRules));
+  const examples = parseAllDocuments(
+    readFileSync(
+      resolve(__dirname, '../../../../examples/entities.yaml'),
+      'utf8',
+    ),
+  ).map(doc => doc.toJS() as Entity);
+  // As the catalog stores them: spec.owner becomes an ownedBy relation.
+  const stored = (name: string): Entity => {
+    const entity = examples.find(e => e.metadata.name === name)!;
+    return {
+      ...entity,
+      relations: [
+        {
+          type: 'ownedBy',
+          targetRef: `group:default/${(entity.spec as any).owner}`,
+        },
+      ],
+    };
+  };
+  const user = (ref: string, groups: string[]) =>
+    ({
+      info: { userEntityRef: ref, ownershipEntityRefs: [ref, ...groups] },
+    } as any);
+  const john = user('user:default/john.doe', ['group:default/team-a']);
+  const bjoern = user('user:default/bjoern.dieding', ['group:default/team-b']);
+
+  it.each([
+    [stageflowReleaseCreatePermission, john, 'phippy', true],
+    [stageflowImagePromotePermission, john, 'phippy', true],
+    [stageflowReleaseCreatePermission, bjoern, 'phippy', false],
+    [stageflowImagePromotePermission, bjoern, 'phippy', false],
+    [stageflowImagePromotePermission, bjoern, 'goldie', true],
+    [stageflowImagePromotePermission, john, 'goldie', false],
+  ])('%p for %p on %s: %p', async (permission, who, name, allowed) => {
+    const decision = await policy.handle({ permission }, who);
+    expect(authorize(decision, stored(name))).toBe(allowed);
   });
 });
