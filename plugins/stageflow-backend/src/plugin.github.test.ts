@@ -1,100 +1,24 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  DEMO_REGISTRY_HOST,
-  DistributionRegistryClient,
-  OciLayoutRegistryClient,
-  copyImageBetween,
-  generateDemoData,
-} from '@stageflow/plugin-stageflow-node';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import request from 'supertest';
-import {
-  FakeGithubServer,
-  TestRegistry,
-  startFakeGithubServer,
-  startTestRegistry,
+  DemoUpstreams,
+  startDemoUpstreams,
 } from '@stageflow/plugin-stageflow-node/testUtils';
+import request from 'supertest';
 import { stageflowPlugin } from './plugin';
 
 jest.setTimeout(60_000);
 
 describe('stageflowPlugin on GitHub and a distribution registry', () => {
-  let dir: string;
-  let github: FakeGithubServer;
-  let registry: TestRegistry;
+  let upstreams: DemoUpstreams;
   let server: any;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'stageflow-github-'));
-    const data = await generateDemoData(join(dir, 'demo'));
-    github = await startFakeGithubServer({
-      repositories: { 'acme/phippy': join(data.gitDir, 'acme', 'phippy.git') },
-      token: 'test-token',
-    });
-    registry = await startTestRegistry('basic');
-
-    // Publish Phippy's images to the real registry, as its CI would.
-    const layout = new OciLayoutRegistryClient({
-      host: DEMO_REGISTRY_HOST,
-      path: data.ociDir,
-    });
-    const target = new DistributionRegistryClient({
-      host: registry.host,
-      url: registry.url,
-      credentials: {
-        username: registry.username,
-        password: registry.password,
-      },
-    });
-    for (const repository of [
-      'acme/phippy/release-candidate',
-      'acme/phippy/develop',
-      'acme/phippy/stable',
-    ]) {
-      for (const tag of await layout.listTags(repository)) {
-        await copyImageBetween(
-          {
-            client: layout,
-            ref: { registry: DEMO_REGISTRY_HOST, repository, tag },
-          },
-          {
-            client: target,
-            refs: [{ registry: registry.host, repository, tag }],
-          },
-        );
-      }
-    }
-
-    const githubHost = new URL(github.apiBaseUrl).host;
+    upstreams = await startDemoUpstreams();
     const backend = await startTestBackend({
       features: [
         stageflowPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            integrations: {
-              github: [
-                {
-                  host: githubHost,
-                  apiBaseUrl: github.apiBaseUrl,
-                  token: 'test-token',
-                },
-              ],
-            },
-            stageflow: {
-              registries: [
-                {
-                  host: registry.host,
-                  url: registry.url,
-                  username: registry.username,
-                  password: registry.password,
-                },
-              ],
-            },
-          },
-        }),
+        mockServices.rootConfig.factory({ data: upstreams.config as any }),
         catalogServiceMock.factory({
           entities: [
             {
@@ -102,12 +26,7 @@ describe('stageflowPlugin on GitHub and a distribution registry', () => {
               kind: 'Component',
               metadata: {
                 name: 'phippy',
-                annotations: {
-                  'stageflow.io/flow': 'oneflow',
-                  'stageflow.io/image': `${registry.host}/acme/phippy`,
-                  'github.com/project-slug': 'acme/phippy',
-                  'backstage.io/source-location': `url:http://${githubHost}/acme/phippy/tree/develop/`,
-                },
+                annotations: upstreams.phippyAnnotations,
               },
               spec: { type: 'website', owner: 'team-a' },
             },
@@ -118,13 +37,10 @@ describe('stageflowPlugin on GitHub and a distribution registry', () => {
     server = backend.server;
   });
 
-  afterAll(async () => {
-    await github?.close();
-    await registry?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => upstreams?.stop());
 
   it('resolves the stages through the GitHub API and the registry, and a warm render asks GitHub nothing', async () => {
+    const { github } = upstreams;
     const cold = await request(server).get(
       '/api/stageflow/v1/entities/component/default/phippy/stages',
     );
@@ -151,6 +67,7 @@ describe('stageflowPlugin on GitHub and a distribution registry', () => {
   });
 
   it('shares one upstream read between concurrent requests', async () => {
+    const { github } = upstreams;
     const before = github.requests.length;
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>

@@ -4,24 +4,14 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { FLOW_PRESETS } from '@stageflow/plugin-stageflow-common';
 import {
-  DEMO_REGISTRY_HOST,
   DefaultGitService,
   DefaultRegistryService,
-  DistributionRegistryClient,
-  OciLayoutRegistryClient,
-  copyImageBetween,
-  generateDemoData,
 } from '@stageflow/plugin-stageflow-node';
 import {
-  FakeGithubServer,
-  TestRegistry,
-  startFakeGithubServer,
-  startTestRegistry,
+  DemoUpstreams,
+  startDemoUpstreams,
 } from '@stageflow/plugin-stageflow-node/testUtils';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createPromoteImageAction } from './promoteImage';
 import { StageflowActionDeps } from './shared';
 import { createStartHotfixAction } from './startHotfix';
@@ -33,71 +23,12 @@ jest.setTimeout(90_000);
 // The same actions through the GitHub API (a fake over a real bare
 // repository) and a real docker-registry with basic auth.
 describe('actions on GitHub and a distribution registry', () => {
-  let dir: string;
-  let github: FakeGithubServer;
-  let registry: TestRegistry;
+  let upstreams: DemoUpstreams;
   let deps: StageflowActionDeps;
-  let bare: string;
-  let target: DistributionRegistryClient;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'stageflow-actions-gh-'));
-    const data = await generateDemoData(join(dir, 'demo'));
-    bare = join(data.gitDir, 'acme', 'phippy.git');
-    github = await startFakeGithubServer({
-      repositories: { 'acme/phippy': bare },
-      token: 'test-token',
-    });
-    registry = await startTestRegistry('basic');
-    const layout = new OciLayoutRegistryClient({
-      host: DEMO_REGISTRY_HOST,
-      path: data.ociDir,
-    });
-    target = new DistributionRegistryClient({
-      host: registry.host,
-      url: registry.url,
-      credentials: { username: registry.username, password: registry.password },
-    });
-    for (const repository of [
-      'acme/phippy/release-candidate',
-      'acme/phippy/develop',
-      'acme/phippy/stable',
-    ]) {
-      for (const tag of await layout.listTags(repository)) {
-        await copyImageBetween(
-          {
-            client: layout,
-            ref: { registry: DEMO_REGISTRY_HOST, repository, tag },
-          },
-          {
-            client: target,
-            refs: [{ registry: registry.host, repository, tag }],
-          },
-        );
-      }
-    }
-    const githubHost = new URL(github.apiBaseUrl).host;
-    const config = new ConfigReader({
-      integrations: {
-        github: [
-          {
-            host: githubHost,
-            apiBaseUrl: github.apiBaseUrl,
-            token: 'test-token',
-          },
-        ],
-      },
-      stageflow: {
-        registries: [
-          {
-            host: registry.host,
-            url: registry.url,
-            username: registry.username,
-            password: registry.password,
-          },
-        ],
-      },
-    });
+    upstreams = await startDemoUpstreams();
+    const config = new ConfigReader(upstreams.config as any);
     deps = {
       git: DefaultGitService.fromConfig(config, {
         logger: mockServices.logger.mock(),
@@ -110,12 +41,7 @@ describe('actions on GitHub and a distribution registry', () => {
             kind: 'Component',
             metadata: {
               name: 'phippy',
-              annotations: {
-                'stageflow.io/flow': 'oneflow',
-                'stageflow.io/image': `${registry.host}/acme/phippy`,
-                'github.com/project-slug': 'acme/phippy',
-                'backstage.io/source-location': `url:http://${githubHost}/acme/phippy`,
-              },
+              annotations: upstreams.phippyAnnotations,
             },
             spec: { type: 'website', owner: 'team-a' },
           },
@@ -128,17 +54,21 @@ describe('actions on GitHub and a distribution registry', () => {
     };
   });
 
-  afterAll(async () => {
-    await github?.close();
-    await registry?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => upstreams?.stop());
 
   const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: bare, encoding: 'utf8' }).trim();
+    execFileSync('git', args, {
+      cwd: upstreams.phippyRepository,
+      encoding: 'utf8',
+    }).trim();
   const digestOf = async (repository: string, tag: string) =>
-    (await target.resolve({ registry: registry.host, repository, tag }))
-      ?.digest;
+    (
+      await upstreams.registryClient.resolve({
+        registry: upstreams.registry.host,
+        repository,
+        tag,
+      })
+    )?.digest;
 
   it('tags a release through the API and promotes its candidate in the registry', async () => {
     const tag = actionContext({

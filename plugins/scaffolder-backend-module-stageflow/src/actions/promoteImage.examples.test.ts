@@ -1,7 +1,6 @@
-import yaml from 'yaml';
 import { examples } from './promoteImage.examples';
 import { createPromoteImageAction } from './promoteImage';
-import { actionContext, demoDeps } from './__testUtils__/demo';
+import { runExampleAsDryRun } from './__testUtils__/demo';
 
 jest.setTimeout(60_000);
 
@@ -9,15 +8,10 @@ describe('promoteImage examples', () => {
   it.each(examples.map(e => [e.description, e.example]))(
     'runs "%s" as a dry run on the demo data',
     async (_description, example) => {
-      const { deps, refs } = await demoDeps();
-      const before = refs('phippy');
-      const action = createPromoteImageAction(deps);
-      const step = yaml.parse(example).steps[0];
-      expect(step.action).toBe(action.id);
-      const ctx = actionContext(step.input, { isDryRun: true });
-      await action.handler(ctx);
-      expect(ctx.output).toHaveBeenCalled();
-      expect(refs('phippy')).toBe(before);
+      const run = await runExampleAsDryRun(example, createPromoteImageAction);
+      expect(run.action).toBe(run.expected);
+      expect(run.outputs).toBeGreaterThan(0);
+      expect(run.unchanged).toBe(true);
     },
   );
 });

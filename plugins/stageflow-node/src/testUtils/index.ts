@@ -20,3 +20,4 @@ export {
   type TestRegistry,
 } from './registry/registryServer';
 export { git, makeTempDir } from './git/gitFixtures';
+export { startDemoUpstreams, type DemoUpstreams } from './demoUpstreams';

@@ -1,3 +1,4 @@
+import yaml from 'yaml';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
@@ -135,4 +136,30 @@ export function actionContext<T extends Record<string, any>>(
     ...(extra.isDryRun ? { isDryRun: true } : {}),
     ...(extra.checkpoint ? { checkpoint: extra.checkpoint } : {}),
   } as ReturnType<typeof createMockActionContext<T>>;
+}
+
+/**
+ * Runs one example of an action as a dry run on fresh demo data; returns
+ * the step's action id, the outputs it gave and whether git was left as it
+ * was.
+ */
+export async function runExampleAsDryRun(
+  example: string,
+  create: (deps: StageflowActionDeps) => {
+    id: string;
+    handler: (ctx: any) => Promise<void>;
+  },
+) {
+  const { deps, refs } = await demoDeps();
+  const before = refs('phippy');
+  const action = create(deps);
+  const step = yaml.parse(example).steps[0];
+  const ctx = actionContext(step.input, { isDryRun: true });
+  await action.handler(ctx);
+  return {
+    action: step.action as string,
+    expected: action.id,
+    outputs: (ctx.output as jest.Mock).mock.calls.length,
+    unchanged: refs('phippy') === before,
+  };
 }
