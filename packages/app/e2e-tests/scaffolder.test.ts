@@ -1,10 +1,10 @@
 import { APIRequestContext, expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { authHeaders, backend, runTemplate } from './helpers';
 
 // Runs last (files run in name order): it changes the demo data, which CI
 // regenerates before the demo starts.
-const backend = 'http://localhost:7007';
 const phippyRepo = join(
   __dirname,
   '..',
@@ -20,60 +20,6 @@ function refs(): string {
   return execFileSync('git', ['ls-remote', phippyRepo], {
     encoding: 'utf8',
   });
-}
-
-async function authHeaders(request: APIRequestContext) {
-  const res = await request.get(`${backend}/api/auth/guest/refresh`);
-  const token = (await res.json()).backstageIdentity.token;
-  return { Authorization: `Bearer ${token}` };
-}
-
-async function runTemplate(
-  request: APIRequestContext,
-  name: string,
-  values: Record<string, unknown>,
-) {
-  const headers = await authHeaders(request);
-  // The catalog ingests the templates shortly after the backend is up.
-  await expect
-    .poll(
-      async () =>
-        (
-          await request.get(
-            `${backend}/api/catalog/entities/by-name/template/default/${name}`,
-            { headers },
-          )
-        ).status(),
-      { timeout: 60_000 },
-    )
-    .toBe(200);
-  const created = await request.post(`${backend}/api/scaffolder/v2/tasks`, {
-    headers,
-    data: { templateRef: `template:default/${name}`, values },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  const { id } = await created.json();
-  for (let i = 0; i < 120; i++) {
-    const task = await (
-      await request.get(`${backend}/api/scaffolder/v2/tasks/${id}`, {
-        headers,
-      })
-    ).json();
-    if (['completed', 'failed', 'cancelled'].includes(task.status)) {
-      const events = await (
-        await request.get(`${backend}/api/scaffolder/v2/tasks/${id}/events`, {
-          headers,
-        })
-      ).json();
-      const log = events
-        .map((e: any) => e.body?.message)
-        .filter(Boolean)
-        .join('\n');
-      return { status: task.status as string, output: task.output, log };
-    }
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
-  throw new Error(`Task ${id} of ${name} did not finish`);
 }
 
 async function stages(request: APIRequestContext) {

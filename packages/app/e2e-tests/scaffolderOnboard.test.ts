@@ -1,52 +1,6 @@
 import { APIRequestContext, expect, test } from '@playwright/test';
 
-const backend = 'http://localhost:7007';
-
-async function authHeaders(request: APIRequestContext) {
-  const res = await request.get(`${backend}/api/auth/guest/refresh`);
-  const token = (await res.json()).backstageIdentity.token;
-  return { Authorization: `Bearer ${token}` };
-}
-
-async function runTemplate(
-  request: APIRequestContext,
-  values: Record<string, unknown>,
-) {
-  const headers = await authHeaders(request);
-  // The catalog ingests the templates shortly after the backend is up.
-  await expect
-    .poll(
-      async () =>
-        (
-          await request.get(
-            `${backend}/api/catalog/entities/by-name/template/default/${'onboard-app'}`,
-            { headers },
-          )
-        ).status(),
-      { timeout: 60_000 },
-    )
-    .toBe(200);
-  const created = await request.post(`${backend}/api/scaffolder/v2/tasks`, {
-    headers,
-    data: { templateRef: 'template:default/onboard-app', values },
-  });
-  if (created.status() === 400) {
-    // The scaffolder refused the values against the template's schema.
-    return { status: 'refused', output: await created.json() };
-  }
-  expect(created.status(), await created.text()).toBe(201);
-  const { id } = await created.json();
-  for (let i = 0; i < 120; i++) {
-    const task = await (
-      await request.get(`${backend}/api/scaffolder/v2/tasks/${id}`, { headers })
-    ).json();
-    if (['completed', 'failed', 'cancelled'].includes(task.status)) {
-      return task;
-    }
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
-  throw new Error(`Task ${id} did not finish`);
-}
+import { authHeaders, backend, runTemplate } from './helpers';
 
 async function catalogEntity(request: APIRequestContext, name: string) {
   return request.get(
@@ -58,7 +12,7 @@ async function catalogEntity(request: APIRequestContext, name: string) {
 test('onboarding an app makes its stage instances appear in the catalog within 10 s', async ({
   request,
 }) => {
-  const task = await runTemplate(request, {
+  const task = await runTemplate(request, 'onboard-app', {
     contributor: 'devops',
     appId: 'zeus',
     appType: 'ap',
@@ -90,7 +44,7 @@ test('onboarding an app makes its stage instances appear in the catalog within 1
 test('an invalid app id is refused and nothing is ingested', async ({
   request,
 }) => {
-  const task = await runTemplate(request, {
+  const task = await runTemplate(request, 'onboard-app', {
     contributor: 'devops',
     appId: 'Zeus_1',
     appType: 'ap',
