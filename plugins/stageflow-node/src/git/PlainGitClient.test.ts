@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PlainGitClient } from './PlainGitClient';
 import { GitUpstreamError } from './errors';
@@ -52,6 +54,66 @@ runGitContract('PlainGitClient over smart HTTP with basic auth', async () => {
     requestCount: () => server.requests.length,
     teardown: async () => {
       await server.close();
+      await temp.cleanup();
+    },
+  };
+});
+
+runGitContract('PlainGitClient over ssh://', async () => {
+  const temp = await makeTempDir('plain-ssh');
+  const demo = await createDemoRepository(temp.dir);
+  await git(demo.path, ['config', 'uploadpack.allowFilter', 'true']);
+  // No sshd on a test machine: git's ssh transport runs GIT_SSH_COMMAND
+  // with the host and the remote command (git-upload-pack '<path>'); this
+  // stand-in runs that command here and logs it, so the client speaks the
+  // git protocol over a pipe exactly as it would over ssh.
+  const log = join(temp.dir, 'ssh.log');
+  const ssh = join(temp.dir, 'ssh');
+  await writeFile(
+    ssh,
+    [
+      '#!/bin/sh',
+      'for last; do :; done',
+      `echo "$*" >> '${log}'`,
+      'exec sh -c "$last"',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  const previous = process.env.GIT_SSH_COMMAND;
+  process.env.GIT_SSH_COMMAND = ssh;
+  const url = `ssh://git@git.acme.test${demo.path}`;
+  const repository = new PlainGitClient({
+    locator: { type: 'git', url },
+    remoteUrl: url,
+    cacheDir: join(temp.dir, 'cache'),
+  });
+  const commands = () =>
+    (existsSync(log) ? readFileSync(log, 'utf8') : '')
+      .split('\n')
+      .filter(Boolean);
+  return {
+    repository,
+    demo,
+    requestCount: () => commands().length,
+    teardown: async () => {
+      const seen = commands();
+      // Every command went to the host named in the URL, as git-upload-pack
+      // (reads) or git-receive-pack (pushes) on the repository's path; git
+      // took the stand-in for OpenSSH ('-o SendEnv=GIT_PROTOCOL': v2).
+      expect(seen.length).toBeGreaterThan(0);
+      for (const line of seen) {
+        expect(line).toMatch(
+          new RegExp(
+            `(^| )git@git\\.acme\\.test git-(upload|receive)-pack '${demo.path}'$`,
+          ),
+        );
+      }
+      if (previous === undefined) {
+        delete process.env.GIT_SSH_COMMAND;
+      } else {
+        process.env.GIT_SSH_COMMAND = previous;
+      }
       await temp.cleanup();
     },
   };
