@@ -2,7 +2,10 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { cacheServiceFactory } from '@backstage/backend-defaults/cache';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
-import { generateDemoData } from '@stageflow/plugin-stageflow-node';
+import {
+  demoStageflowConfig,
+  generateDemoData,
+} from '@stageflow/plugin-stageflow-node';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +53,7 @@ describe('stageflowPlugin on the demo data', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'stageflow-backend-'));
     const data = await generateDemoData(join(dir, 'demo'));
+    const demo = demoStageflowConfig(data);
     const backend = await startTestBackend({
       features: [
         stageflowPlugin,
@@ -65,12 +69,9 @@ describe('stageflowPlugin on the demo data', () => {
             stageflow: {
               cache: { ttlSeconds: 1 },
               git: {
-                cacheDir: join(dir, 'git-cache'),
+                ...demo.git,
                 hosts: [
-                  {
-                    host: 'git.acme.example',
-                    baseUrl: pathToFileURL(data.gitDir).href,
-                  },
+                  ...demo.git.hosts,
                   {
                     host: 'git.broken.example',
                     baseUrl: pathToFileURL(join(dir, 'no-such-dir')).href,
@@ -78,11 +79,7 @@ describe('stageflowPlugin on the demo data', () => {
                 ],
               },
               registries: [
-                {
-                  host: 'registry.acme.example',
-                  type: 'oci-layout',
-                  path: data.ociDir,
-                },
+                ...demo.registries,
                 {
                   host: 'registry.broken.example',
                   url: 'http://registry.broken.example',

@@ -35,13 +35,13 @@ import {
 import {
   DefaultGitService,
   DefaultRegistryService,
+  demoStageflowConfig,
   generateDemoData,
 } from '@stageflow/plugin-stageflow-node';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import request from 'supertest';
@@ -241,24 +241,7 @@ describe('the owners-only policy in a running backend', () => {
       const dir = mkdtempSync(join(tmpdir(), 'stageflow-policy-'));
       const data = await generateDemoData(join(dir, 'demo'));
       const config = new ConfigReader({
-        stageflow: {
-          git: {
-            cacheDir: join(dir, 'git-cache'),
-            hosts: [
-              {
-                host: 'git.acme.example',
-                baseUrl: pathToFileURL(data.gitDir).href,
-              },
-            ],
-          },
-          registries: [
-            {
-              host: 'registry.acme.example',
-              type: 'oci-layout',
-              path: data.ociDir,
-            },
-          ],
-        },
+        stageflow: demoStageflowConfig(data),
       });
       const action = createTagReleaseAction({
         ...services,

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { ImageReference } from '@stageflow/plugin-stageflow-common';
 import { OciLayoutRegistryClient } from '../registry/OciLayoutRegistryClient';
@@ -347,4 +348,27 @@ export async function generateDemoData(
     await fs.rm(work, { recursive: true, force: true });
   }
   return { ...result, generated: true };
+}
+
+/**
+ * The `stageflow` config keys that route the demo's hosts to its data: the
+ * git host to the bare repositories (plain git over file://), the registry
+ * host to the OCI image layout, the git cache beside them.
+ *
+ * @public
+ */
+export function demoStageflowConfig(
+  data: Pick<DemoData, 'dir' | 'gitDir' | 'ociDir'>,
+) {
+  return {
+    git: {
+      cacheDir: join(data.dir, 'git-cache'),
+      hosts: [
+        { host: DEMO_GIT_HOST, baseUrl: pathToFileURL(data.gitDir).href },
+      ],
+    },
+    registries: [
+      { host: DEMO_REGISTRY_HOST, type: 'oci-layout', path: data.ociDir },
+    ],
+  };
 }

@@ -9,13 +9,13 @@ import { FLOW_PRESETS } from '@stageflow/plugin-stageflow-common';
 import {
   DefaultGitService,
   DefaultRegistryService,
+  demoStageflowConfig,
   generateDemoData,
 } from '@stageflow/plugin-stageflow-node';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { StageflowActionDeps } from '../shared';
 
 function component(name: string, flow: string): Entity {
@@ -43,26 +43,7 @@ export async function demoDeps(
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'stageflow-actions-'));
   const data = await generateDemoData(join(dir, 'demo'));
-  const config = new ConfigReader({
-    stageflow: {
-      git: {
-        cacheDir: join(dir, 'git-cache'),
-        hosts: [
-          {
-            host: 'git.acme.example',
-            baseUrl: pathToFileURL(data.gitDir).href,
-          },
-        ],
-      },
-      registries: [
-        {
-          host: 'registry.acme.example',
-          type: 'oci-layout',
-          path: data.ociDir,
-        },
-      ],
-    },
-  });
+  const config = new ConfigReader({ stageflow: demoStageflowConfig(data) });
   const auditor = mockServices.auditor.mock();
   const deps: StageflowActionDeps = {
     git: DefaultGitService.fromConfig(config, {
