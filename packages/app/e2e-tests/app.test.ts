@@ -1,6 +1,5 @@
 import { APIRequestContext, expect, test, Page } from '@playwright/test';
-
-const backend = 'http://localhost:7007';
+import { authHeaders, backend, saveScreenshot } from './helpers';
 
 async function signInAsGuest(page: Page) {
   await page.goto('/');
@@ -13,12 +12,9 @@ async function signInAsGuest(page: Page) {
 
 // The backend accepts the guest's Backstage token, the one the app uses.
 async function phippyStages(request: APIRequestContext) {
-  const auth = await request.get(`${backend}/api/auth/guest/refresh`);
-  expect(auth.ok()).toBeTruthy();
-  const token = (await auth.json()).backstageIdentity.token;
   const res = await request.get(
     `${backend}/api/stageflow/v1/entities/component/default/phippy/stages`,
-    { headers: { Authorization: `Bearer ${token}` } },
+    { headers: await authHeaders(request) },
   );
   expect(res.status()).toBe(200);
   return (await res.json()) as {
@@ -45,15 +41,31 @@ test('Phippy entity page shows the Stageflow card', async ({ page }) => {
   await expect(
     page.getByRole('button', { name: 'Start hotfix' }),
   ).toBeVisible();
-  await page.screenshot({
-    path: 'e2e-test-report/stageflow-card.png',
-    fullPage: true,
-  });
+  await saveScreenshot(page, 'stageflow-card');
 });
 
 test('Phippy has a Stageflow tab with releases, history and compare', async ({
   page,
 }) => {
+  // The first snapshot runs shortly after start-up; the tab shows what it
+  // recorded.
+  const headers = await authHeaders(page.request);
+  let transitions: { stage: string; toVersion?: string; observedAt: string }[] =
+    [];
+  await expect
+    .poll(
+      async () => {
+        const res = await page.request.get(
+          `${backend}/api/stageflow/v1/entities/component/default/phippy/history`,
+          { headers },
+        );
+        transitions = res.ok() ? (await res.json()).transitions : [];
+        return transitions.length;
+      },
+      { timeout: 90_000 },
+    )
+    .toBeGreaterThan(0);
+
   await signInAsGuest(page);
   await page.getByRole('link', { name: 'Phippy', exact: true }).click();
   await expect(page).toHaveURL(/\/catalog\/default\/component\/phippy/);
@@ -76,10 +88,20 @@ test('Phippy has a Stageflow tab with releases, history and compare', async ({
   await expect(
     page.getByText(/commits? in staging|No commit in staging/),
   ).toBeVisible();
-  await page.screenshot({
-    path: 'e2e-test-report/stageflow-tab.png',
-    fullPage: true,
-  });
+  // The table lists the newest transition of each stage first.
+  const newest = [...transitions].sort((a, b) =>
+    b.observedAt.localeCompare(a.observedAt),
+  );
+  for (const stage of new Set(newest.map(t => t.stage))) {
+    const transition = newest.find(t => t.stage === stage)!;
+    await expect(
+      page
+        .getByRole('row')
+        .filter({ has: page.getByRole('cell', { name: stage, exact: true }) })
+        .first(),
+    ).toContainText(transition.toVersion ?? '-');
+  }
+  await saveScreenshot(page, 'stageflow-tab');
 });
 
 test('the Stageflow page lists the annotated components', async ({ page }) => {
@@ -94,8 +116,5 @@ test('the Stageflow page lists the annotated components', async ({ page }) => {
       .getByRole('row')
       .filter({ has: page.getByRole('link', { name: 'goldie' }) }),
   ).toContainText('drift in prd');
-  await page.screenshot({
-    path: 'e2e-test-report/stageflow-overview.png',
-    fullPage: true,
-  });
+  await saveScreenshot(page, 'stageflow-overview');
 });

@@ -1,4 +1,6 @@
-import { APIRequestContext, expect } from '@playwright/test';
+import { APIRequestContext, Page, expect } from '@playwright/test';
+import { copyFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 export const backend = 'http://localhost:7007';
 
@@ -63,4 +65,19 @@ export async function runTemplate(
     await new Promise(resolve => setTimeout(resolve, 500));
   }
   throw new Error(`Task ${id} of ${name} did not finish`);
+}
+
+/**
+ * A full-page screenshot in e2e-test-report/; with STAGEFLOW_UPDATE_DOCS=1
+ * also the image of the plugin README. The mouse is parked first, so that
+ * the sidebar is not caught open on hover.
+ */
+export async function saveScreenshot(page: Page, name: string) {
+  await page.mouse.move(1200, 5);
+  await page.waitForTimeout(500);
+  const path = `e2e-test-report/${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  if (process.env.STAGEFLOW_UPDATE_DOCS === '1') {
+    copyFileSync(path, resolve('plugins/stageflow/docs', `${name}.png`));
+  }
 }

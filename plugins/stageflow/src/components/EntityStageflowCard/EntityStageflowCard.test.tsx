@@ -56,13 +56,17 @@ describe('EntityStageflowCard', () => {
       'https://github.com/acme/phippy/commit/0123456789abcdef0123456789abcdef01234567',
     );
     expect(prod.getByText('22222222')).toBeInTheDocument();
+    expect(prod.getByText(/^built .+ ago$/)).toHaveAttribute(
+      'title',
+      expect.stringMatching(/^Image built .*2026/),
+    );
     expect(
       prod.getByRole('button', { name: 'Copy digest of prod' }),
     ).toBeInTheDocument();
     expect(prod.getByText('ok')).toBeInTheDocument();
     expect(
       prod.getByRole('link', {
-        name: '4 commits / 1 releases behind staging',
+        name: '4 commits, 1 release behind staging',
       }),
     ).toHaveAttribute(
       'href',
@@ -83,9 +87,9 @@ describe('EntityStageflowCard', () => {
       </TestApiProvider>,
     );
     expect(
-      await screen.findByText('4 commits / 1 releases behind staging'),
+      await screen.findByText('4 commits, 1 release behind staging'),
     ).toBeInTheDocument();
-    expect(screen.queryByRole('link', { name: /releases behind/ })).toBeNull();
+    expect(screen.queryByRole('link', { name: /behind staging/ })).toBeNull();
   });
 
   it('says a stage is in sync when it is no commit behind', async () => {

@@ -35,6 +35,7 @@ import {
   absoluteTime,
   commitUrl,
   gitHubSlug,
+  plural,
   relativeTime,
   releaseUrl,
   shortDigest,
@@ -102,14 +103,27 @@ function columns(options: {
     },
     {
       title: 'Version',
-      render: stage => {
-        if (!stage.version) return '-';
-        return slug && stage.tag ? (
-          <Link to={releaseUrl(slug, stage.tag)}>{stage.version}</Link>
-        ) : (
-          stage.version
-        );
-      },
+      render: stage => (
+        <Box>
+          {!stage.version && '-'}
+          {stage.version &&
+            (slug && stage.tag ? (
+              <Link to={releaseUrl(slug, stage.tag)}>{stage.version}</Link>
+            ) : (
+              stage.version
+            ))}
+          {stage.createdAt && (
+            <Typography
+              variant="caption"
+              color="textSecondary"
+              display="block"
+              title={`Image built ${absoluteTime(stage.createdAt)}`}
+            >
+              built {relativeTime(stage.createdAt)}
+            </Typography>
+          )}
+        </Box>
+      ),
     },
     {
       title: 'Commit',
@@ -147,17 +161,6 @@ function columns(options: {
         ),
     },
     {
-      title: 'Age',
-      render: stage =>
-        stage.createdAt ? (
-          <span title={absoluteTime(stage.createdAt)}>
-            {relativeTime(stage.createdAt)}
-          </span>
-        ) : (
-          '-'
-        ),
-    },
-    {
       title: 'Status',
       render: stage => (
         <Box>
@@ -177,7 +180,10 @@ function columns(options: {
         if (stage.behind.commits === 0) {
           return `in sync with ${stage.behind.stage}`;
         }
-        const text = `${stage.behind.commits} commits / ${stage.behind.releases} releases behind ${stage.behind.stage}`;
+        const text = `${plural(stage.behind.commits, 'commit')}, ${plural(
+          stage.behind.releases,
+          'release',
+        )} behind ${stage.behind.stage}`;
         return compareUrl ? (
           <Link to={compareUrl(stage.name, stage.behind.stage)}>{text}</Link>
         ) : (

@@ -2,6 +2,7 @@ import { InfoCard } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { DoraMetrics } from '@stageflow/plugin-stageflow-common';
+import { plural } from '../shared';
 
 function formatHours(hours: number): string {
   if (hours < 1) return `${Math.round(hours * 60)} minutes`;
@@ -39,7 +40,7 @@ export function DoraMetricsCard(props: { dora: DoraMetrics }) {
         <Figure
           label="Deployment frequency"
           value={`${Math.round(dora.deploymentsPerWeek * 10) / 10} / week`}
-          detail={`${dora.deployments} deployments`}
+          detail={plural(dora.deployments, 'deployment')}
         />
         <Figure
           label="Lead time"

@@ -81,14 +81,14 @@ export function EntityStageflowContent() {
           }
         />
       </Grid>
-      <Grid item xs={12} lg={6}>
+      <Grid item xs={12}>
         {releases.status === 'fulfilled' ? (
           <ReleasesTable releases={releases.value.releases} slug={slug} />
         ) : (
           <ResponseErrorPanel error={releases.reason} />
         )}
       </Grid>
-      <Grid item xs={12} lg={6}>
+      <Grid item xs={12}>
         {/* A failed history request is already reported above. */}
         {history.status === 'fulfilled' && (
           <HistoryTable transitions={history.value.transitions} />

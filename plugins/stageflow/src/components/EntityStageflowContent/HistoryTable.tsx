@@ -26,14 +26,21 @@ const columns: TableColumn<StageTransition>[] = [
       </span>
     ),
   },
-  { title: 'Stage', field: 'stage', highlight: true },
+  {
+    title: 'Stage',
+    field: 'stage',
+    highlight: true,
+    cellStyle: { whiteSpace: 'nowrap' },
+  },
   {
     title: 'From',
     render: t => describe(t.fromVersion, t.fromDigest),
+    cellStyle: { whiteSpace: 'nowrap' },
   },
   {
     title: 'To',
     render: t => describe(t.toVersion, t.toDigest),
+    cellStyle: { whiteSpace: 'nowrap' },
   },
   {
     title: 'Commit',

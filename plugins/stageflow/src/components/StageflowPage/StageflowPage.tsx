@@ -74,6 +74,7 @@ const columns: TableColumn<OverviewItem>[] = [
   { title: 'Flow', field: 'flow' },
   {
     title: 'Stages',
+    width: '35%',
     render: item => (
       <Box display="flex" flexWrap="wrap" style={{ gap: 12 }}>
         {item.stages.map(stage => (
@@ -112,6 +113,8 @@ function FilterSelect(props: {
       value={props.value}
       onChange={e => props.onChange(e.target.value)}
       SelectProps={{ native: true }}
+      // 'All' is an empty value: the label stays above it.
+      InputLabelProps={{ shrink: true }}
       variant="outlined"
       size="small"
       style={{ minWidth: 180 }}

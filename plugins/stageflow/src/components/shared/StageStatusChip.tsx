@@ -23,7 +23,7 @@ export function StageStatusChip(props: {
   const { status, message, label } = props;
   const Status = STATUS_COMPONENTS[status] ?? StatusError;
   const chip = (
-    <span>
+    <span style={{ whiteSpace: 'nowrap' }}>
       <Status>{label ?? status}</Status>
     </span>
   );

@@ -17,3 +17,8 @@ export function absoluteTime(iso: string): string {
   const date = DateTime.fromISO(iso);
   return date.isValid ? date.toLocaleString(DateTime.DATETIME_MED) : iso;
 }
+
+/** `1 commit`, `4 commits`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,3 +1,9 @@
 export { StageStatusChip } from './StageStatusChip';
-export { absoluteTime, relativeTime, shortDigest, shortSha } from './format';
+export {
+  absoluteTime,
+  plural,
+  relativeTime,
+  shortDigest,
+  shortSha,
+} from './format';
 export { commitUrl, gitHubSlug, releaseUrl, templateUrl } from './links';
