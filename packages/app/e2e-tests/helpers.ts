@@ -62,7 +62,7 @@ export async function runTemplate(
         .join('\n');
       return { status: task.status, output: task.output, log };
     }
-    await new Promise(resolve => setTimeout(resolve, 500));
+    await new Promise(done => setTimeout(done, 500));
   }
   throw new Error(`Task ${id} of ${name} did not finish`);
 }
