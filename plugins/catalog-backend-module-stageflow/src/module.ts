@@ -3,6 +3,8 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { STAGEFLOW_CONTRIBUTIONS_TOPIC } from '@stageflow/plugin-stageflow-common';
 import { StageflowAnnotationProcessor } from './processor/StageflowAnnotationProcessor';
 import { StageflowModelProcessor } from './processor/StageflowModelProcessor';
 import { StageflowContributionsProvider } from './provider/StageflowContributionsProvider';
@@ -25,25 +27,32 @@ export const catalogModuleStageflow = createBackendModule({
         discovery: coreServices.discovery,
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
+        events: eventsServiceRef,
       },
-      async init({ catalog, auth, discovery, logger, scheduler }) {
+      async init({ catalog, auth, discovery, logger, scheduler, events }) {
         catalog.addProcessor(new StageflowAnnotationProcessor());
         catalog.addProcessor(new StageflowModelProcessor());
-        catalog.addEntityProvider(
-          new StageflowContributionsProvider({
-            auth,
-            discovery,
-            logger,
-            // Every 3 s so a registered app shows up while the user still
-            // looks at the scaffolder output; the first run is at start-up.
-            // Global scope: with several replicas, one reads per tick.
-            schedule: scheduler.createScheduledTaskRunner({
-              frequency: { seconds: 3 },
-              timeout: { minutes: 2 },
-              scope: 'global',
-            }),
+        const provider = new StageflowContributionsProvider({
+          auth,
+          discovery,
+          logger,
+          // The first run is at start-up. Every 3 s as well as on each
+          // announcement: the events service only reaches other replicas
+          // when the events backend's bus is installed. Global scope: with
+          // several replicas, one reads per tick.
+          schedule: scheduler.createScheduledTaskRunner({
+            frequency: { seconds: 3 },
+            timeout: { minutes: 2 },
+            scope: 'global',
           }),
-        );
+        });
+        catalog.addEntityProvider(provider);
+        // A contributor's change is ingested at once, not on the next tick.
+        await events.subscribe({
+          id: 'catalog-stageflow-contributions',
+          topics: [STAGEFLOW_CONTRIBUTIONS_TOPIC],
+          onEvent: () => provider.refreshSoon(),
+        });
       },
     });
   },

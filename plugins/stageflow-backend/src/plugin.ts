@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   gitServiceRef,
   registryServiceRef,
@@ -39,6 +40,7 @@ export const stageflowPlugin = createBackendPlugin({
         cache: coreServices.cache,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
+        events: eventsServiceRef,
         catalog: catalogServiceRef,
         git: gitServiceRef,
         registry: registryServiceRef,
@@ -90,6 +92,8 @@ export const stageflowPlugin = createBackendPlugin({
             auditor: deps.auditor,
             permissions: deps.permissions,
             logger,
+            // The catalog module ingests at once on this announcement.
+            events: deps.events,
           }),
         );
         httpRouter.use(await createRouter({ httpAuth, service }));

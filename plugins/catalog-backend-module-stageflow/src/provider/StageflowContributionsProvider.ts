@@ -53,6 +53,8 @@ export interface StageflowContributionsProviderOptions {
 export class StageflowContributionsProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
   private readonly logger: LoggerService;
+  private running?: Promise<void>;
+  private again = false;
 
   constructor(private readonly options: StageflowContributionsProviderOptions) {
     this.logger = options.logger.child({
@@ -68,17 +70,36 @@ export class StageflowContributionsProvider implements EntityProvider {
     this.connection = connection;
     await this.options.schedule?.run({
       id: `${this.getProviderName()}:refresh`,
-      fn: async () => {
-        try {
-          await this.refresh();
-        } catch (error) {
-          // The catalog keeps what it has; the next run tries again.
-          this.logger.warn('Could not read the Stageflow contributions', {
-            error: String(error),
-          });
-        }
-      },
+      fn: () => this.refreshSoon(),
     });
+  }
+
+  /**
+   * Refreshes now, as when a contributor's change is announced; calls that
+   * come while a refresh runs make one more run after it, so the change they
+   * announce is never missed and never read twice at once. Failures are
+   * logged: the catalog keeps what it has until the next run.
+   */
+  refreshSoon(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.refresh().catch(error =>
+            this.logger.warn('Could not read the Stageflow contributions', {
+              error: String(error),
+            }),
+          );
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
   }
 
   /**

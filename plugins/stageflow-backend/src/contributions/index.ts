@@ -1,6 +1,6 @@
 export { ContributionsStore } from './ContributionsStore';
 export type { Contribution, ContributorSummary } from './ContributionsStore';
-export { CONTRIBUTIONS_EVENT_TOPIC, createContributionsRouter } from './router';
+export { createContributionsRouter } from './router';
 export type {
   ContributionsEventPublisher,
   ContributionsRouterOptions,

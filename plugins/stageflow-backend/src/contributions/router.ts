@@ -10,6 +10,7 @@ import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   EntitySetProblem,
+  STAGEFLOW_CONTRIBUTIONS_TOPIC,
   STAGEFLOW_CONTRIBUTOR_ANNOTATION,
   contributorNameProblem,
   formatEntitySetProblems,
@@ -20,14 +21,6 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { ContributionsStore } from './ContributionsStore';
-
-/**
- * Topic of the event published after a contributor's set changed; the
- * catalog module can listen to it to ingest at once.
- *
- * @public
- */
-export const CONTRIBUTIONS_EVENT_TOPIC = 'stageflow.contributions';
 
 /**
  * The part of the events service the router uses; the platform's
@@ -51,7 +44,7 @@ export interface ContributionsRouterOptions {
   logger: LoggerService;
   /** When given, writes need `stageflow.contributions.write`. */
   permissions?: PermissionsService;
-  /** When given, a change is announced on `stageflow.contributions`. */
+  /** When given, a change is announced on `STAGEFLOW_CONTRIBUTIONS_TOPIC`. */
   events?: ContributionsEventPublisher;
 }
 
@@ -212,7 +205,7 @@ export async function createContributionsRouter(
       // ingestion until the provider's next scheduled read.
       await events
         .publish({
-          topic: CONTRIBUTIONS_EVENT_TOPIC,
+          topic: STAGEFLOW_CONTRIBUTIONS_TOPIC,
           eventPayload: { contributor, entityRefs },
         })
         .catch(error =>

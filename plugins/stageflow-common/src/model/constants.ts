@@ -152,3 +152,12 @@ export interface ModelProblem {
   field: string;
   message: string;
 }
+
+/**
+ * Topic of the event the Stageflow backend publishes, through the events
+ * service, after a contributor's set changed (payload: `contributor`,
+ * `entityRefs`); the catalog module ingests on it at once.
+ *
+ * @public
+ */
+export const STAGEFLOW_CONTRIBUTIONS_TOPIC = 'stageflow.contributions';
