@@ -54,6 +54,12 @@ export class GithubResponseCache {
   }
 }
 
+/** Whether a GET URL names a git object by its full sha. */
+export function addressesImmutable(url: string): boolean {
+  const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0];
+  return /\/[0-9a-f]{40}(?=$|\/|\.\.\.)/i.test(path);
+}
+
 /**
  * Retry and rate-limit behaviour of the GitHub client.
  *
@@ -147,11 +153,16 @@ export function createGithubOctokit(
         requestOptions.headers.authorization = `token ${token}`;
       }
     }
-    const cacheable = cache && requestOptions.method === 'GET';
-    const key = cacheable
-      ? octokit.request.endpoint(requestOptions as any).url
-      : '';
-    const cached = cacheable ? cache.get(key) : undefined;
+    const url =
+      cache && requestOptions.method === 'GET'
+        ? octokit.request.endpoint(requestOptions as any).url
+        : '';
+    // What a sha addresses (a tag object, a commit, a compare of two shas)
+    // never changes and is kept for good a layer above: only moving
+    // resources (ref lists, branches) take room in the bounded cache.
+    const cacheable = Boolean(url) && !addressesImmutable(url);
+    const key = cacheable ? url : '';
+    const cached = cacheable ? cache!.get(key) : undefined;
     if (cached) {
       requestOptions.headers['if-none-match'] = cached.etag;
     }
@@ -159,7 +170,7 @@ export function createGithubOctokit(
       const response = await request(requestOptions);
       const etag = response.headers.etag;
       if (cacheable && etag) {
-        cache.set(key, {
+        cache!.set(key, {
           etag,
           status: response.status,
           headers: response.headers as Record<string, string>,
