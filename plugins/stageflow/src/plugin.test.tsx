@@ -1,4 +1,9 @@
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import {
+  TestApiProvider,
+  mockApis,
+  renderInTestApp,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   EntityProvider,
   entityRouteRef,
@@ -23,7 +28,12 @@ describe('legacy extensions', () => {
 
   it('renders the card and the tab of an entity', async () => {
     await renderInTestApp(
-      <TestApiProvider apis={[[stageflowApiRef, fakeStageflowApi()]]}>
+      <TestApiProvider
+        apis={[
+          [stageflowApiRef, fakeStageflowApi()],
+          [permissionApiRef, mockApis.permission()],
+        ]}
+      >
         <EntityProvider entity={phippy}>
           <EntityStageflowCard />
           {/* As an app mounts it, under an entity page route. */}
@@ -42,7 +52,12 @@ describe('legacy extensions', () => {
 
   it('renders the overview page', async () => {
     await renderInTestApp(
-      <TestApiProvider apis={[[stageflowApiRef, fakeStageflowApi()]]}>
+      <TestApiProvider
+        apis={[
+          [stageflowApiRef, fakeStageflowApi()],
+          [permissionApiRef, mockApis.permission()],
+        ]}
+      >
         <Routes>
           <Route path="/stageflow" element={<StageflowPage />} />
         </Routes>

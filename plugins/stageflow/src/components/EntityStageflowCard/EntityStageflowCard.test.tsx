@@ -1,23 +1,37 @@
 import { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import {
+  TestApiProvider,
+  mockApis,
+  renderInTestApp,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StageflowApi, stageflowApiRef } from '../../api';
 import { fakeStageflowApi, phippy, stages } from '../../testing/fixtures';
 import { EntityStageflowCard } from './EntityStageflowCard';
 
+const allowAll = mockApis.permission();
+
 function renderCard(
   api: StageflowApi,
   entity: Entity = phippy,
   card: JSX.Element = <EntityStageflowCard />,
+  permissions = allowAll,
 ) {
   return renderInTestApp(
-    <TestApiProvider apis={[[stageflowApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [stageflowApiRef, api],
+        [permissionApiRef, permissions],
+      ]}
+    >
       <EntityProvider entity={entity}>{card}</EntityProvider>
     </TestApiProvider>,
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
@@ -80,7 +94,12 @@ describe('EntityStageflowCard', () => {
 
   it('shows how far behind a stage is without a link outside the catalog', async () => {
     await renderInTestApp(
-      <TestApiProvider apis={[[stageflowApiRef, fakeStageflowApi()]]}>
+      <TestApiProvider
+        apis={[
+          [stageflowApiRef, fakeStageflowApi()],
+          [permissionApiRef, allowAll],
+        ]}
+      >
         <EntityProvider entity={phippy}>
           <EntityStageflowCard />
         </EntityProvider>
@@ -179,6 +198,39 @@ describe('EntityStageflowCard', () => {
       'href',
       `/create/templates/platform/promote-image?formData=${formData}`,
     );
+  });
+
+  it('disables, saying why, the actions the policy refuses', async () => {
+    const permissions = mockApis.permission({
+      authorize: request =>
+        request.permission.name === 'stageflow.image.promote'
+          ? AuthorizeResult.DENY
+          : AuthorizeResult.ALLOW,
+    });
+    // Another entity than the other tests': usePermission keeps decisions
+    // per permission and resource for the whole test file.
+    const refused = {
+      ...phippy,
+      metadata: { ...phippy.metadata, name: 'refused' },
+    };
+    await renderCard(fakeStageflowApi(), refused, undefined, permissions);
+    // A link while the decision loads, then a disabled button.
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Promote' })).toBeDisabled(),
+    );
+    const promote = screen.getByRole('button', { name: 'Promote' });
+    await userEvent.hover(promote.parentElement!);
+    expect(
+      await screen.findByText(
+        'You may not do this on component:default/refused (permission stageflow.image.promote): members of the owning group may',
+      ),
+    ).toBeInTheDocument();
+    // The others stay links to their templates.
+    expect(screen.getByRole('button', { name: 'Tag release' })).toHaveAttribute(
+      'href',
+      expect.stringContaining('/create/templates/default/tag-release'),
+    );
+    expect(promote).not.toHaveAttribute('href');
   });
 
   it('shows an empty state when there is no stage', async () => {

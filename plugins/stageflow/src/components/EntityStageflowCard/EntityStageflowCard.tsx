@@ -21,10 +21,17 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Tooltip from '@material-ui/core/Tooltip';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
 import Typography from '@material-ui/core/Typography';
 import {
   STAGEFLOW_IMAGE_ANNOTATION,
   StageInfo,
+  stageflowHotfixCreatePermission,
+  stageflowImagePromotePermission,
+  stageflowReleaseCreatePermission,
 } from '@stageflow/plugin-stageflow-common';
 import { useMemo } from 'react';
 import useAsync from 'react-use/esm/useAsync';
@@ -195,6 +202,40 @@ function columns(options: {
 }
 
 /**
+ * A button that opens a template, disabled (with the reason on hover) when
+ * the policy would refuse the action the template runs.
+ */
+function TemplateButton(props: {
+  to: string;
+  permission: ResourcePermission<'catalog-entity'>;
+  entityRef: string;
+  children: string;
+}) {
+  const { allowed, loading } = usePermission({
+    permission: props.permission,
+    resourceRef: props.entityRef,
+  });
+  if (allowed || loading) {
+    return (
+      <LinkButton size="small" variant="outlined" to={props.to}>
+        {props.children}
+      </LinkButton>
+    );
+  }
+  return (
+    <Tooltip
+      title={`You may not do this on ${props.entityRef} (permission ${props.permission.name}): members of the owning group may`}
+    >
+      <span>
+        <Button size="small" variant="outlined" disabled>
+          {props.children}
+        </Button>
+      </span>
+    </Tooltip>
+  );
+}
+
+/**
  * The versions that run in each stage of the current entity, with actions
  * that start the Stageflow scaffolder templates for it.
  *
@@ -262,27 +303,27 @@ export function EntityStageflowCard(props: EntityStageflowCardProps = {}) {
 
   const action = (
     <Box display="flex" style={{ gap: 8 }} flexWrap="wrap" pt={1}>
-      <LinkButton
-        size="small"
-        variant="outlined"
+      <TemplateButton
         to={templateUrl(templates.hotfix, entityRef)}
+        permission={stageflowHotfixCreatePermission}
+        entityRef={entityRef}
       >
         Start hotfix
-      </LinkButton>
-      <LinkButton
-        size="small"
-        variant="outlined"
+      </TemplateButton>
+      <TemplateButton
         to={templateUrl(templates.releaseTag, entityRef)}
+        permission={stageflowReleaseCreatePermission}
+        entityRef={entityRef}
       >
         Tag release
-      </LinkButton>
-      <LinkButton
-        size="small"
-        variant="outlined"
+      </TemplateButton>
+      <TemplateButton
         to={templateUrl(templates.promote, entityRef)}
+        permission={stageflowImagePromotePermission}
+        entityRef={entityRef}
       >
         Promote
-      </LinkButton>
+      </TemplateButton>
     </Box>
   );
 
