@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { authHeaders, backend, runTemplate } from './helpers';
 
-// Runs last (files run in name order): it changes the demo data, which CI
-// regenerates before the demo starts.
+// Changes the demo data, which CI regenerates before the demo starts; the
+// files after it (they run in name order) take Phippy from where it leaves it.
 const phippyRepo = join(
   __dirname,
   '..',
@@ -23,12 +23,15 @@ function refs(): string {
 }
 
 async function stages(request: APIRequestContext) {
-  const res = await request.get(
-    `${backend}/api/stageflow/v1/entities/component/default/phippy/stages`,
-    { headers: await authHeaders(request) },
-  );
-  expect(res.status()).toBe(200);
-  return res.json();
+  const headers = await authHeaders(request);
+  const url = `${backend}/api/stageflow/v1/entities/component/default/phippy/stages`;
+  // 404 until the catalog has ingested the examples after start-up.
+  await expect
+    .poll(async () => (await request.get(url, { headers })).status(), {
+      timeout: 60_000,
+    })
+    .toBe(200);
+  return (await request.get(url, { headers })).json();
 }
 
 test.describe.configure({ mode: 'serial' });

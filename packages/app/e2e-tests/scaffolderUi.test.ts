@@ -59,6 +59,10 @@ test('a user tags a patch release and promotes it to prod from the card', async 
   await expect(page).toHaveURL(
     /\/create\/templates\/default\/promote-to-stage/,
   );
+  // The stage picker lists Phippy's flow and starts on its last stage.
+  await expect(
+    page.getByRole('button', { name: /^Stage\s+prod \(runs / }),
+  ).toBeVisible();
   const version = page.getByRole('button', { name: 'Version' });
   // Enabled once the releases of the chosen component are read.
   await expect(version).toBeEnabled();

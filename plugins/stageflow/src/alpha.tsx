@@ -95,6 +95,25 @@ export const stageflowReleaseVersionPickerField = FormFieldBlueprint.make({
 });
 
 /**
+ * Scaffolder field `StageflowStagePicker`: the stages of the flow of the
+ * component chosen in the form.
+ *
+ * @alpha
+ */
+export const stageflowStagePickerField = FormFieldBlueprint.make({
+  name: 'stage-picker',
+  params: {
+    field: () =>
+      import('./components/StagePicker').then(m =>
+        createFormField({
+          name: 'StageflowStagePicker',
+          component: m.StagePicker as any,
+        }),
+      ),
+  },
+});
+
+/**
  * The Stageflow frontend plugin for the new frontend system.
  *
  * @alpha
@@ -108,5 +127,6 @@ export default createFrontendPlugin({
     stageflowEntityContent,
     stageflowPage,
     stageflowReleaseVersionPickerField,
+    stageflowStagePickerField,
   ],
 });

@@ -6,9 +6,14 @@
  * @packageDocumentation
  */
 
-export { StageflowReleaseVersionPickerFieldExtension } from './plugin';
+export {
+  StageflowReleaseVersionPickerFieldExtension,
+  StageflowStagePickerFieldExtension,
+} from './plugin';
 export { ReleaseVersionPicker } from './components/ReleaseVersionPicker';
 export type { ReleaseVersionPickerUiOptions } from './components/ReleaseVersionPicker';
+export { StagePicker } from './components/StagePicker';
+export type { StagePickerUiOptions } from './components/StagePicker';
 export {
   stageflowPlugin,
   EntityStageflowCard,

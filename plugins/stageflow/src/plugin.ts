@@ -1,5 +1,6 @@
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { ReleaseVersionPicker } from './components/ReleaseVersionPicker';
+import { StagePicker } from './components/StagePicker';
 import {
   createApiFactory,
   createComponentExtension,
@@ -89,3 +90,16 @@ export const StageflowReleaseVersionPickerFieldExtension =
       component: ReleaseVersionPicker,
     }),
   );
+
+/**
+ * Scaffolder field `StageflowStagePicker` (legacy frontend system): add it
+ * inside `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const StageflowStagePickerFieldExtension = stageflowPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'StageflowStagePicker',
+    component: StagePicker,
+  }),
+);

@@ -1,0 +1,2 @@
+export { StagePicker } from './StagePicker';
+export type { StagePickerUiOptions } from './StagePicker';
