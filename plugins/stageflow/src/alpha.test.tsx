@@ -13,7 +13,7 @@ import {
 } from '@backstage/plugin-catalog-react/alpha';
 import { screen } from '@testing-library/react';
 import { stageflowApiRef } from './api';
-import {
+import stageflowPlugin, {
   stageflowEntityCard,
   stageflowEntityContent,
   stageflowPage,
@@ -27,6 +27,17 @@ const notAnnotated = {
 const annotatedApi = { ...phippy, kind: 'API' };
 
 describe('alpha extensions', () => {
+  it.each([
+    'api:stageflow',
+    'entity-card:stageflow/stages',
+    'entity-content:stageflow',
+    'page:stageflow',
+    'scaffolder-form-field:stageflow/release-version-picker',
+    'scaffolder-form-field:stageflow/stage-picker',
+  ])('provides %s, as the README says', id => {
+    expect(() => stageflowPlugin.getExtension(id as any)).not.toThrow();
+  });
+
   it('adds the Stageflow tab to annotated components', () => {
     const tester = createExtensionTester(stageflowEntityContent);
     expect(tester.get(coreExtensionData.routePath)).toBe('stageflow');
