@@ -4,6 +4,7 @@ import {
   DemoUpstreams,
   startDemoUpstreams,
 } from '@stageflow/plugin-stageflow-node/testUtils';
+import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { stageflowPlugin } from './plugin';
 
@@ -13,8 +14,20 @@ describe('stageflowPlugin on GitHub and a distribution registry', () => {
   let upstreams: DemoUpstreams;
   let server: any;
 
+  // A lightweight tag, as `git tag v0.9.0 && git push --tags` makes: no tag
+  // object, so no date of its own.
+  let rootCommit: { sha: string; date: string };
+
   beforeAll(async () => {
     upstreams = await startDemoUpstreams();
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: upstreams.phippyRepository,
+        encoding: 'utf8',
+      }).trim();
+    const sha = git('rev-list', '--max-parents=0', 'develop');
+    rootCommit = { sha, date: git('show', '-s', '--format=%cI', sha) };
+    git('tag', 'v0.9.0', sha);
     const backend = await startTestBackend({
       features: [
         stageflowPlugin,
@@ -87,5 +100,21 @@ describe('stageflowPlugin on GitHub and a distribution registry', () => {
       .slice(before)
       .filter(r => r.path.includes('/compare/'));
     expect(compares).toHaveLength(1);
+  });
+
+  it('dates a lightweight release by its commit, annotated ones by their tag', async () => {
+    const res = await request(server).get(
+      '/api/stageflow/v1/entities/component/default/phippy/releases',
+    );
+    expect(res.status).toBe(200);
+    const byTag = Object.fromEntries(
+      res.body.releases.map((r: any) => [r.tag, r]),
+    );
+    expect(byTag['v0.9.0']).toMatchObject({ sha: rootCommit.sha });
+    expect(Date.parse(byTag['v0.9.0'].date)).toBe(Date.parse(rootCommit.date));
+    // Every release has a date, the annotated ones their tagger's.
+    for (const release of res.body.releases) {
+      expect(Date.parse(release.date)).not.toBeNaN();
+    }
   });
 });

@@ -24,6 +24,9 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** How many undated releases, newest first, get their commit's date. */
+const DATED_RELEASES = 25;
+
 /**
  * Resolves what each stage of a component runs: stage image tag -> digest
  * -> image config -> revision -> release -> status, and how far each stage
@@ -40,6 +43,40 @@ export class StageResolver {
       return [];
     }
     return this.facts.releases(target.repository, target.flow.tagPattern);
+  }
+
+  /**
+   * The releases with a date each, for people to read: a lightweight tag has
+   * none of its own, so the newest undated ones get their commit's date (a
+   * commit read once and kept for good; older ones stay undated rather than
+   * costing a request each).
+   */
+  async getDatedReleases(target: ComponentTarget): Promise<Release[]> {
+    const releases = await this.getReleases(target);
+    const repository = target.repository;
+    if (!repository) {
+      return releases;
+    }
+    const undated = releases
+      .filter(release => !release.date)
+      .slice(0, DATED_RELEASES);
+    const dates = new Map(
+      await Promise.all(
+        undated.map(
+          async release =>
+            [
+              release.tag,
+              await this.facts
+                .commitDate(repository, release.sha)
+                .catch(() => undefined),
+            ] as const,
+        ),
+      ),
+    );
+    return releases.map(release => {
+      const date = dates.get(release.tag);
+      return date ? { ...release, date } : release;
+    });
   }
 
   async getStages(target: ComponentTarget): Promise<StagesResponse> {

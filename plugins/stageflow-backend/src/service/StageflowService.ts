@@ -102,7 +102,7 @@ export class StageflowService {
 
   async releases(entityRef: string, credentials: BackstageCredentials) {
     const target = await this.target(entityRef, credentials);
-    return { releases: await this.options.resolver.getReleases(target) };
+    return { releases: await this.options.resolver.getDatedReleases(target) };
   }
 
   async compare(
