@@ -68,7 +68,15 @@ export class StageResolver {
               release.tag,
               await this.facts
                 .commitDate(repository, release.sha)
-                .catch(() => undefined),
+                .catch(error => {
+                  // The release is still listed, without a date.
+                  this.logger.warn('Could not read the date of a release', {
+                    entityRef: target.entityRef,
+                    tag: release.tag,
+                    error: describe(error),
+                  });
+                  return undefined;
+                }),
             ] as const,
         ),
       ),

@@ -153,24 +153,23 @@ export function createGithubOctokit(
         requestOptions.headers.authorization = `token ${token}`;
       }
     }
-    const url =
+    const key =
       cache && requestOptions.method === 'GET'
         ? octokit.request.endpoint(requestOptions as any).url
         : '';
     // What a sha addresses (a tag object, a commit, a compare of two shas)
     // never changes and is kept for good a layer above: only moving
     // resources (ref lists, branches) take room in the bounded cache.
-    const cacheable = Boolean(url) && !addressesImmutable(url);
-    const key = cacheable ? url : '';
-    const cached = cacheable ? cache!.get(key) : undefined;
+    const responses = key && !addressesImmutable(key) ? cache : undefined;
+    const cached = responses?.get(key);
     if (cached) {
       requestOptions.headers['if-none-match'] = cached.etag;
     }
     try {
       const response = await request(requestOptions);
       const etag = response.headers.etag;
-      if (cacheable && etag) {
-        cache!.set(key, {
+      if (responses && etag) {
+        responses.set(key, {
           etag,
           status: response.status,
           headers: response.headers as Record<string, string>,

@@ -17,6 +17,9 @@ function describe(
   return '-';
 }
 
+// Versions and stage names read best on one line.
+const noWrap = { whiteSpace: 'nowrap' } as const;
+
 const columns: TableColumn<StageTransition>[] = [
   {
     title: 'Observed',
@@ -30,17 +33,17 @@ const columns: TableColumn<StageTransition>[] = [
     title: 'Stage',
     field: 'stage',
     highlight: true,
-    cellStyle: { whiteSpace: 'nowrap' },
+    cellStyle: noWrap,
   },
   {
     title: 'From',
     render: t => describe(t.fromVersion, t.fromDigest),
-    cellStyle: { whiteSpace: 'nowrap' },
+    cellStyle: noWrap,
   },
   {
     title: 'To',
     render: t => describe(t.toVersion, t.toDigest),
-    cellStyle: { whiteSpace: 'nowrap' },
+    cellStyle: noWrap,
   },
   {
     title: 'Commit',
