@@ -6,6 +6,7 @@
 
 export * from './annotations';
 export * from './types';
+export * from './changes';
 export * from './git';
 export * from './registry';
 export * from './flows';

@@ -1,3 +1,5 @@
+import type { StaleMark } from './changes';
+
 /**
  * Status of one stage of a component.
  *
@@ -62,6 +64,8 @@ export interface StagesResponse {
   flow: string;
   stages: StageInfo[];
   latestRelease?: Release;
+  /** Present when (part of) the answer is the last known good state. */
+  stale?: StaleMark;
 }
 
 /**
@@ -71,6 +75,8 @@ export interface StagesResponse {
  */
 export interface ReleasesResponse {
   releases: Release[];
+  /** Present when the releases are the last known good list. */
+  stale?: StaleMark;
 }
 
 /**
@@ -130,6 +136,9 @@ export interface StageTransition {
   toVersion?: string;
   revision?: string;
   status: StageStatus;
+  /** Who made the change through Stageflow; absent when seen by a snapshot. */
+  actor?: string;
+  taskId?: string;
 }
 
 /**

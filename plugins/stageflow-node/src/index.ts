@@ -10,3 +10,4 @@ export * from './git';
 export * from './registry';
 export * from './flows';
 export * from './demo';
+export * from './release';

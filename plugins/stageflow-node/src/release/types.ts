@@ -1,0 +1,128 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  ReleasesResponse,
+  StagesResponse,
+} from '@stageflow/plugin-stageflow-common';
+
+/**
+ * What a write acts through: a catalog entity, or a repository / image that
+ * exactly one catalog entity claims (the service resolves it to that entity
+ * and refuses with a ConflictError naming every claimant otherwise).
+ *
+ * @public
+ */
+export type ReleaseTargetSpec =
+  | { entityRef: string }
+  | { repoUrl: string }
+  | { image: string };
+
+/**
+ * Who acts, for authorization, audit and history. `taskId` is the
+ * scaffolder task that asked, when there is one.
+ *
+ * @public
+ */
+export interface ReleaseActor {
+  credentials: BackstageCredentials;
+  taskId?: string;
+}
+
+/** @public */
+export interface TagReleaseRequest {
+  target: ReleaseTargetSpec;
+  /** Branch, tag or sha to release (default: the flow's release branch). */
+  ref?: string;
+  /** Exact version (no `v`, no build metadata, no whitespace). */
+  version?: string;
+  bump?: 'major' | 'minor' | 'patch' | 'auto';
+  message?: string;
+  dryRun?: boolean;
+}
+
+/** @public */
+export interface TagReleaseResult {
+  entityRef: string;
+  tag: string;
+  version: string;
+  sha: string;
+  /** The branch the tagged commit is on (release branch or hotfix branch). */
+  branch: string;
+  /** The release it is based on, when there is one. */
+  baseTag?: string;
+  /** One line saying what was (or, in a dry run, would be) done. */
+  plan: string;
+  dryRun: boolean;
+}
+
+/** @public */
+export interface StartHotfixRequest {
+  target: ReleaseTargetSpec;
+  name: string;
+  fromVersion?: string;
+  dryRun?: boolean;
+}
+
+/** @public */
+export interface StartHotfixResult {
+  entityRef: string;
+  branch: string;
+  sha: string;
+  fromTag: string;
+  nextVersion: string;
+  plan: string;
+  dryRun: boolean;
+}
+
+/** @public */
+export interface PromoteRequest {
+  target: ReleaseTargetSpec;
+  stage: string;
+  /** The release to promote (default: the latest release). */
+  version?: string;
+  allowDowngrade?: boolean;
+  dryRun?: boolean;
+}
+
+/** @public */
+export interface PromoteResult {
+  entityRef: string;
+  stage: string;
+  version: string;
+  tag: string;
+  sha: string;
+  digest: string;
+  /** Image references written (`registry/repo:tag`). */
+  tags: string[];
+  previousDigest?: string;
+  previousVersion?: string;
+  plan: string;
+  dryRun: boolean;
+}
+
+/**
+ * The one place that resolves a component's releases and stages and acts on
+ * them. Reads are what the card shows; every write is authorized for the
+ * actor against the entity that claims what it writes to, invalidates the
+ * shared cache, records a history row and announces the change.
+ *
+ * @public
+ */
+export interface ReleaseService {
+  getStages(
+    entityRef: string,
+    options: { credentials: BackstageCredentials },
+  ): Promise<StagesResponse>;
+  getReleases(
+    entityRef: string,
+    options: { credentials: BackstageCredentials },
+  ): Promise<ReleasesResponse>;
+  tagRelease(
+    request: TagReleaseRequest,
+    actor: ReleaseActor,
+  ): Promise<TagReleaseResult>;
+  startHotfix(
+    request: StartHotfixRequest,
+    actor: ReleaseActor,
+  ): Promise<StartHotfixResult>;
+  promote(request: PromoteRequest, actor: ReleaseActor): Promise<PromoteResult>;
+}
