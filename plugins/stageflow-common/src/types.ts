@@ -52,6 +52,8 @@ export interface Release {
   sha: string;
   date?: string;
   prerelease: boolean;
+  /** Release notes (markdown), from the tag message or the host's release. */
+  notes?: string;
 }
 
 /**
@@ -191,4 +193,29 @@ export interface OverviewResponse {
   items: OverviewItem[];
   /** When the snapshot the overview comes from was taken. */
   generatedAt?: string;
+}
+
+/**
+ * `GET .../unreleased`: the commits on the release branch since the latest
+ * release, and the version they imply.
+ *
+ * @public
+ */
+export interface UnreleasedResponse {
+  branch: string;
+  latestRelease?: Release;
+  commits: CompareCommit[];
+  bump: 'major' | 'minor' | 'patch' | 'none';
+  nextVersion?: string;
+}
+
+/**
+ * `GET .../hotfixes`: the open hotfix branches, and the `fix:` / `perf:`
+ * commits of the release branch that the last stage does not run yet.
+ *
+ * @public
+ */
+export interface HotfixesResponse {
+  open: Array<{ branch: string; sha: string; fromTag?: string }>;
+  candidates: CompareCommit[];
 }

@@ -49,6 +49,10 @@ export interface TagReleaseResult {
   branch: string;
   /** The release it is based on, when there is one. */
   baseTag?: string;
+  /** The release notes written to the tag (and the host's release). */
+  notes?: string;
+  /** GitFlow: the merge of the integration branch that was tagged. */
+  merged?: { from: string; into: string; sha: string };
   /** One line saying what was (or, in a dry run, would be) done. */
   plan: string;
   dryRun: boolean;
@@ -59,6 +63,8 @@ export interface StartHotfixRequest {
   target: ReleaseTargetSpec;
   name: string;
   fromVersion?: string;
+  /** Commits applied onto the new branch, in order (a real cherry-pick). */
+  cherryPick?: string[];
   dryRun?: boolean;
 }
 
@@ -69,6 +75,32 @@ export interface StartHotfixResult {
   sha: string;
   fromTag: string;
   nextVersion: string;
+  plan: string;
+  dryRun: boolean;
+}
+
+/** @public */
+export interface FinishHotfixRequest {
+  target: ReleaseTargetSpec;
+  /** The hotfix branch, e.g. `hotfix/login`. */
+  branch: string;
+  /** Delete the hotfix branch once it is merged. */
+  deleteBranch?: boolean;
+  dryRun?: boolean;
+}
+
+/** @public */
+export interface FinishHotfixResult {
+  entityRef: string;
+  /** What was merged into what (Oneflow: the hotfix branch into develop). */
+  from: string;
+  into: string;
+  /** `merged` (a merge commit was pushed), `pull-request` (opened on the host), `up-to-date`. */
+  outcome: 'merged' | 'pull-request' | 'up-to-date';
+  sha?: string;
+  pullRequestUrl?: string;
+  mergeable?: boolean;
+  branchDeleted: boolean;
   plan: string;
   dryRun: boolean;
 }
@@ -124,5 +156,9 @@ export interface ReleaseService {
     request: StartHotfixRequest,
     actor: ReleaseActor,
   ): Promise<StartHotfixResult>;
+  finishHotfix(
+    request: FinishHotfixRequest,
+    actor: ReleaseActor,
+  ): Promise<FinishHotfixResult>;
   promote(request: PromoteRequest, actor: ReleaseActor): Promise<PromoteResult>;
 }
