@@ -18,7 +18,7 @@ import stageflowPlugin, {
   stageflowEntityContent,
   stageflowPage,
 } from './alpha';
-import { fakeStageflowApi, phippy } from './testing/fixtures';
+import { mockStageflowApi, phippy } from './testing';
 
 const notAnnotated = {
   ...phippy,
@@ -52,7 +52,7 @@ describe('alpha extensions', () => {
     const tester = createExtensionTester(stageflowEntityContent);
     await renderInTestApp(
       <EntityProvider entity={phippy}>{tester.reactElement()}</EntityProvider>,
-      { apis: [[stageflowApiRef, fakeStageflowApi()]] },
+      { apis: [[stageflowApiRef, mockStageflowApi()]] },
     );
     expect(
       await screen.findByText('DORA figures for prod, last 30 days'),
@@ -69,7 +69,7 @@ describe('alpha extensions', () => {
     await renderInTestApp(
       <EntityProvider entity={phippy}>{tester.reactElement()}</EntityProvider>,
       {
-        apis: [[stageflowApiRef, fakeStageflowApi()]],
+        apis: [[stageflowApiRef, mockStageflowApi()]],
         mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
       },
     );
@@ -82,7 +82,7 @@ describe('alpha extensions', () => {
     expect(tester.get(coreExtensionData.routePath)).toBe('/stageflow');
 
     await renderInTestApp(tester.reactElement(), {
-      apis: [[stageflowApiRef, fakeStageflowApi()]],
+      apis: [[stageflowApiRef, mockStageflowApi()]],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     });
     expect(await screen.findByText('Components (3 of 3)')).toBeInTheDocument();

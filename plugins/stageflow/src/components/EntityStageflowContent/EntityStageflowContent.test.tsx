@@ -4,7 +4,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StageflowApi, stageflowApiRef } from '../../api';
-import { fakeStageflowApi, phippy } from '../../testing/fixtures';
+import { mockStageflowApi, phippy } from '../../testing';
 import { EntityStageflowContent } from './EntityStageflowContent';
 
 function renderContent(api: StageflowApi, route = '/') {
@@ -22,7 +22,7 @@ const phippyRef = { kind: 'Component', namespace: 'default', name: 'phippy' };
 
 describe('EntityStageflowContent', () => {
   it('lists the releases with links to GitHub', async () => {
-    await renderContent(fakeStageflowApi());
+    await renderContent(mockStageflowApi());
     expect(await screen.findByText('Releases')).toBeInTheDocument();
     expect(screen.getByRole('cell', { name: 'v1.1.0' })).toBeInTheDocument();
     expect(
@@ -34,7 +34,7 @@ describe('EntityStageflowContent', () => {
   });
 
   it('shows the stage transitions newest first', async () => {
-    await renderContent(fakeStageflowApi());
+    await renderContent(mockStageflowApi());
     await screen.findByText('Stage history');
     const rows = screen
       .getAllByRole('row')
@@ -49,7 +49,7 @@ describe('EntityStageflowContent', () => {
   });
 
   it('shows the DORA figures', async () => {
-    await renderContent(fakeStageflowApi());
+    await renderContent(mockStageflowApi());
     expect(
       await screen.findByText('DORA figures for prod, last 30 days'),
     ).toBeInTheDocument();
@@ -60,7 +60,7 @@ describe('EntityStageflowContent', () => {
   });
 
   it('compares the range given in the URL, grouped by commit type', async () => {
-    const api = fakeStageflowApi();
+    const api = mockStageflowApi();
     await renderContent(api, '/?from=prod&to=staging');
 
     expect(
@@ -94,7 +94,7 @@ describe('EntityStageflowContent', () => {
   });
 
   it('compares what the two selects name', async () => {
-    const api = fakeStageflowApi();
+    const api = mockStageflowApi();
     await renderContent(api);
     const from = await screen.findByRole('combobox', { name: 'From' });
     const to = screen.getByRole('combobox', { name: 'To' });
@@ -123,7 +123,7 @@ describe('EntityStageflowContent', () => {
       ),
     );
     await renderContent(
-      fakeStageflowApi({
+      mockStageflowApi({
         getHistory: async () => {
           throw error;
         },

@@ -3,7 +3,7 @@ import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StageflowApi, stageflowApiRef } from '../../api';
-import { fakeStageflowApi, overviewItems } from '../../testing/fixtures';
+import { mockStageflowApi, overviewItems } from '../../testing';
 import { StageflowPage } from './StageflowPage';
 
 function renderPage(api: StageflowApi) {
@@ -24,7 +24,7 @@ function bodyRows() {
 // Serves `count` items in batches like the backend, with totalCount.
 function pagedApi(count: number) {
   const all = overviewItems(count);
-  return fakeStageflowApi({
+  return mockStageflowApi({
     getOverview: jest.fn(async ({ limit = 50, offset = 0 } = {}) => ({
       items: all.slice(offset, offset + limit),
       totalCount: all.length,
@@ -116,7 +116,7 @@ describe('StageflowPage', () => {
   });
 
   it('stops reading when the backend reports no total count', async () => {
-    const api = fakeStageflowApi({
+    const api = mockStageflowApi({
       getOverview: jest.fn(async () => ({ items: overviewItems(2) })),
     });
     await renderPage(api);
@@ -126,7 +126,7 @@ describe('StageflowPage', () => {
 
   it('shows the error of the API', async () => {
     await renderPage(
-      fakeStageflowApi({
+      mockStageflowApi({
         getOverview: async () => {
           throw new Error('overview is down');
         },
