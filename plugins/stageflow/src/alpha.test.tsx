@@ -11,14 +11,16 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
-import { screen } from '@testing-library/react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import { STAGEFLOW_SIGNAL_CHANNEL } from '@stageflow/plugin-stageflow-common';
+import { act, screen, waitFor } from '@testing-library/react';
 import { stageflowApiRef } from './api';
 import stageflowPlugin, {
   stageflowEntityCard,
   stageflowEntityContent,
   stageflowPage,
 } from './alpha';
-import { mockStageflowApi, phippy } from './testing';
+import { FakeSignalApi, mockStageflowApi, phippy, stages } from './testing';
 
 const notAnnotated = {
   ...phippy,
@@ -34,6 +36,7 @@ describe('alpha extensions', () => {
     'page:stageflow',
     'scaffolder-form-field:stageflow/release-version-picker',
     'scaffolder-form-field:stageflow/stage-picker',
+    'scaffolder-form-field:stageflow/hotfix-candidate-picker',
   ])('provides %s, as the README says', id => {
     expect(() => stageflowPlugin.getExtension(id as any)).not.toThrow();
   });
@@ -75,6 +78,40 @@ describe('alpha extensions', () => {
     );
     expect(await screen.findByText('Flow: oneflow')).toBeInTheDocument();
     expect(screen.getByText('staging')).toBeInTheDocument();
+  });
+
+  it('updates the stages card when a change is announced', async () => {
+    const signals = new FakeSignalApi();
+    let stagingStatus: 'drift' | 'ok' = 'drift';
+    const api = mockStageflowApi({
+      getStages: async () => ({
+        ...stages,
+        stages: stages.stages.map(s =>
+          s.name === 'staging' ? { ...s, status: stagingStatus } : s,
+        ),
+      }),
+    });
+    const tester = createExtensionTester(stageflowEntityCard);
+    await renderInTestApp(
+      <EntityProvider entity={phippy}>{tester.reactElement()}</EntityProvider>,
+      {
+        apis: [
+          [stageflowApiRef, api],
+          [signalApiRef, signals],
+        ],
+        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      },
+    );
+    expect(await screen.findByText('drift')).toBeInTheDocument();
+    stagingStatus = 'ok';
+    act(() =>
+      signals.publish(STAGEFLOW_SIGNAL_CHANNEL, {
+        entityRef: 'component:default/phippy',
+        kind: 'release',
+      }),
+    );
+    await waitFor(() => expect(screen.queryByText('drift')).toBeNull());
+    expect(screen.getAllByText('ok')).toHaveLength(2);
   });
 
   it('mounts the overview page at /stageflow', async () => {

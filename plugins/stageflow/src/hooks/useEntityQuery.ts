@@ -20,10 +20,8 @@ export function useEntityQuery<T>(
 ): StageflowQuery<T> {
   const entityRef = entity ? stringifyEntityRef(entity) : undefined;
   return useStageflowQuery(
-    async api =>
-      entity ? read(api, getCompoundEntityRef(entity)) : undefined,
+    async api => (entity ? read(api, getCompoundEntityRef(entity)) : undefined),
     [entityRef, ...extraDeps],
     entityRef,
   );
 }
-

@@ -61,7 +61,8 @@ export const releases: ReleasesResponse = {
       sha: '0123456789abcdef0123456789abcdef01234567',
       date: '2026-11-01T09:00:00Z',
       prerelease: false,
-      notes: '## Features\n\n- dark mode\n\n## Bug fixes\n\n- header overlaps menu',
+      notes:
+        '## Features\n\n- dark mode\n\n## Bug fixes\n\n- header overlaps menu',
     },
     {
       tag: 'v1.1.0',

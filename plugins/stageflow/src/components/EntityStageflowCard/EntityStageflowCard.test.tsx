@@ -16,12 +16,7 @@ import { STAGEFLOW_SIGNAL_CHANNEL } from '@stageflow/plugin-stageflow-common';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StageflowApi, stageflowApiRef } from '../../api';
-import {
-  FakeSignalApi,
-  mockStageflowApi,
-  phippy,
-  stages,
-} from '../../testing';
+import { FakeSignalApi, mockStageflowApi, phippy, stages } from '../../testing';
 import { EntityStageflowCard } from './EntityStageflowCard';
 
 const allowAll = mockApis.permission();
@@ -354,7 +349,10 @@ describe('EntityStageflowCard', () => {
     expect(within(section).getByText('feat: dark mode')).toBeInTheDocument();
     expect(
       within(section).getByRole('link', { name: /^bbbbbbb/ }),
-    ).toHaveAttribute('href', 'https://github.com/acme/phippy/commit/bbbbbbb222');
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/phippy/commit/bbbbbbb222',
+    );
   });
 
   it('offers to finish the open hotfix with its branch filled in', async () => {

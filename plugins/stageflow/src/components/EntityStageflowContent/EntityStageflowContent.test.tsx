@@ -4,7 +4,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StageflowApi, stageflowApiRef } from '../../api';
-import { mockStageflowApi, phippy } from '../../testing';
+import { history, mockStageflowApi, phippy, releases } from '../../testing';
 import { EntityStageflowContent } from './EntityStageflowContent';
 
 function renderContent(api: StageflowApi, route = '/') {
@@ -132,6 +132,101 @@ describe('EntityStageflowContent', () => {
     expect(
       (await screen.findAllByText(/history is down/)).length,
     ).toBeGreaterThan(0);
-    expect(screen.getByRole('cell', { name: 'v1.1.0' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('cell', { name: 'v1.1.0' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the release notes', async () => {
+    await renderContent(mockStageflowApi());
+    const notes = await screen.findByRole('group', { name: 'Notes of 1.2.0' });
+    expect(
+      within(notes).getByRole('heading', { name: 'Features' }),
+    ).toBeInTheDocument();
+    expect(within(notes).getByText('header overlaps menu')).toBeInTheDocument();
+    // 1.1.0 has none.
+    expect(screen.queryByRole('group', { name: 'Notes of 1.1.0' })).toBeNull();
+  });
+
+  it('says when the releases are the last known list', async () => {
+    const asOf = new Date(Date.now() - 2 * 3600_000).toISOString();
+    await renderContent(
+      mockStageflowApi({
+        getReleases: async () => ({
+          ...releases,
+          stale: { asOf, reason: 'GitHub github.com did not answer' },
+        }),
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'as of 2 hours ago: GitHub github.com did not answer',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('lists the hotfix candidates', async () => {
+    await renderContent(mockStageflowApi());
+    expect(await screen.findByText('Hotfix candidates')).toBeInTheDocument();
+    const row = screen
+      .getAllByRole('row')
+      .find(r => within(r).queryByText('perf: cache the menu'));
+    expect(row).toBeDefined();
+    expect(within(row!).getByText('Ada')).toBeInTheDocument();
+    expect(
+      within(row!).getByRole('link', { name: /^ddddddd/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/phippy/commit/ddddddd444',
+    );
+  });
+
+  it('shows no hotfix candidates when the backend has no such endpoint', async () => {
+    const api = mockStageflowApi({
+      getHotfixes: async () => {
+        throw await ResponseError.fromResponse(
+          new Response(
+            JSON.stringify({
+              error: { name: 'NotFoundError', message: 'no such route' },
+              response: { statusCode: 404 },
+            }),
+            { status: 404 },
+          ),
+        );
+      },
+    });
+    await renderContent(api);
+    expect(await screen.findByText('Releases')).toBeInTheDocument();
+    await waitFor(() => expect(api.getHotfixes).toHaveBeenCalled());
+    expect(screen.queryByText('Hotfix candidates')).toBeNull();
+    expect(screen.queryByText(/no such route/)).toBeNull();
+  });
+
+  it('names who made a change, or the snapshot that saw it', async () => {
+    await renderContent(
+      mockStageflowApi({
+        getHistory: async () => ({
+          ...history,
+          transitions: [
+            {
+              stage: 'prod',
+              observedAt: '2026-11-21T10:00:00Z',
+              fromVersion: '1.2.0',
+              toVersion: '1.3.0',
+              status: 'ok',
+              actor: 'user:default/guest',
+              taskId: 'task-1',
+            },
+            history.transitions[0],
+          ],
+        }),
+      }),
+    );
+    await screen.findByText('Stage history');
+    const rows = screen
+      .getAllByRole('row')
+      .filter(row => within(row).queryByText('prod'));
+    expect(within(rows[0]).getByText('user:default/guest')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('snapshot')).toBeInTheDocument();
   });
 });

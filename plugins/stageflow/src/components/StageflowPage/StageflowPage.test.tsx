@@ -1,14 +1,21 @@
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { screen, within } from '@testing-library/react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import { STAGEFLOW_SIGNAL_CHANNEL } from '@stageflow/plugin-stageflow-common';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StageflowApi, stageflowApiRef } from '../../api';
-import { mockStageflowApi, overviewItems } from '../../testing';
+import { FakeSignalApi, mockStageflowApi, overviewItems } from '../../testing';
 import { StageflowPage } from './StageflowPage';
 
-function renderPage(api: StageflowApi) {
+function renderPage(api: StageflowApi, signals?: FakeSignalApi) {
   return renderInTestApp(
-    <TestApiProvider apis={[[stageflowApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [stageflowApiRef, api],
+        ...(signals ? [[signalApiRef, signals] as const] : []),
+      ]}
+    >
       <StageflowPage />
     </TestApiProvider>,
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
@@ -135,5 +142,46 @@ describe('StageflowPage', () => {
     expect(
       (await screen.findAllByText(/overview is down/)).length,
     ).toBeGreaterThan(0);
+  });
+
+  it('reads again when a change of any component is announced, once per burst', async () => {
+    const signals = new FakeSignalApi();
+    let count = 2;
+    const pending: Array<() => void> = [];
+    const api = mockStageflowApi({
+      getOverview: jest.fn(
+        () =>
+          new Promise(resolve => {
+            const items = overviewItems(count);
+            const answer = () => resolve({ items, totalCount: items.length });
+            // The first read answers at once, later ones when the test says.
+            if (api.getOverview.mock.calls.length === 1) answer();
+            else pending.push(answer);
+          }),
+      ),
+    });
+    await renderPage(api, signals);
+    expect(await screen.findByText('Components (2 of 2)')).toBeInTheDocument();
+
+    count = 3;
+    const change = (name: string) =>
+      act(() =>
+        signals.publish(STAGEFLOW_SIGNAL_CHANNEL, {
+          entityRef: `component:default/${name}`,
+          kind: 'observed',
+        }),
+      );
+    change('app-0002');
+    await waitFor(() => expect(api.getOverview).toHaveBeenCalledTimes(2));
+    // Two more while that read is under way: one read after it, not two.
+    change('app-0001');
+    change('app-0000');
+    // The table stays while it reads again.
+    expect(screen.getByText('Components (2 of 2)')).toBeInTheDocument();
+    await act(async () => pending.shift()!());
+    await waitFor(() => expect(api.getOverview).toHaveBeenCalledTimes(3));
+    await act(async () => pending.shift()!());
+    expect(await screen.findByText('Components (3 of 3)')).toBeInTheDocument();
+    expect(api.getOverview).toHaveBeenCalledTimes(3);
   });
 });
