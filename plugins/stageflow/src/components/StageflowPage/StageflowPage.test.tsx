@@ -40,7 +40,7 @@ function pagedApi(count: number) {
 }
 
 // Rendering MUI tables in jsdom is slow on shared CI machines.
-jest.setTimeout(20_000);
+jest.setTimeout(60_000);
 
 describe('StageflowPage', () => {
   it('renders one page of 20 rows out of 1,000 components', async () => {
