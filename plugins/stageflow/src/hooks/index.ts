@@ -6,4 +6,5 @@ export { useStages } from './useStages';
 export { useUnreleased } from './useUnreleased';
 export { useOverview } from './useOverview';
 export type { Overview } from './useOverview';
+export { unlessMissing } from './useStageflowQuery';
 export type { StageflowQuery } from './useStageflowQuery';

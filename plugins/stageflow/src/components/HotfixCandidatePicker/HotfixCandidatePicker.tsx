@@ -9,7 +9,7 @@ import FormHelperText from '@material-ui/core/FormHelperText';
 import FormLabel from '@material-ui/core/FormLabel';
 import useAsync from 'react-use/esm/useAsync';
 import { stageflowApiRef } from '../../api';
-import { unlessMissing } from '../../hooks/useStageflowQuery';
+import { unlessMissing } from '../../hooks';
 import { ComponentFieldUiOptions } from '../shared/ComponentOptionsField';
 import { shortSha } from '../shared';
 
