@@ -1,15 +1,32 @@
 import { ResponseError } from '@backstage/errors';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { screen, waitFor, within } from '@testing-library/react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import { STAGEFLOW_SIGNAL_CHANNEL } from '@stageflow/plugin-stageflow-common';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StageflowApi, stageflowApiRef } from '../../api';
-import { history, mockStageflowApi, phippy, releases } from '../../testing';
+import {
+  FakeSignalApi,
+  history,
+  mockStageflowApi,
+  phippy,
+  releases,
+} from '../../testing';
 import { EntityStageflowContent } from './EntityStageflowContent';
 
-function renderContent(api: StageflowApi, route = '/') {
+function renderContent(
+  api: StageflowApi,
+  route = '/',
+  signals?: FakeSignalApi,
+) {
   return renderInTestApp(
-    <TestApiProvider apis={[[stageflowApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [stageflowApiRef, api],
+        ...(signals ? [[signalApiRef, signals] as const] : []),
+      ]}
+    >
       <EntityProvider entity={phippy}>
         <EntityStageflowContent />
       </EntityProvider>
@@ -229,4 +246,39 @@ describe('EntityStageflowContent', () => {
     expect(within(rows[0]).getByText('user:default/guest')).toBeInTheDocument();
     expect(within(rows[1]).getByText('snapshot')).toBeInTheDocument();
   });
+
+  it('lists a new release as soon as it is announced', async () => {
+    const signals = new FakeSignalApi();
+    let list = releases.releases;
+    const api = mockStageflowApi({
+      getReleases: async () => ({ releases: list }),
+    });
+    await renderContent(api, '/', signals);
+    expect(
+      await screen.findByRole('cell', { name: 'v1.2.0' }),
+    ).toBeInTheDocument();
+    list = [
+      {
+        tag: 'v1.3.0',
+        version: '1.3.0',
+        sha: 'e'.repeat(40),
+        prerelease: false,
+      },
+      ...list,
+    ];
+    act(() =>
+      signals.publish(STAGEFLOW_SIGNAL_CHANNEL, {
+        entityRef: 'component:default/phippy',
+        kind: 'release',
+        version: '1.3.0',
+        actor: 'user:default/guest',
+      }),
+    );
+    // The whole tab renders again: slow in jsdom on a loaded machine.
+    const slow = { timeout: 10_000 };
+    await waitFor(() => expect(api.getReleases).toHaveBeenCalledTimes(2), slow);
+    expect(
+      await screen.findByRole('cell', { name: 'v1.3.0' }, slow),
+    ).toBeInTheDocument();
+  }, 30_000);
 });
