@@ -27,6 +27,14 @@ test('Phippy entity page shows the Stageflow card', async ({ page }) => {
   await page.getByRole('link', { name: 'Phippy', exact: true }).click();
   await expect(page).toHaveURL(/\/catalog\/default\/component\/phippy/);
   await expect(page.getByText('Stages', { exact: true })).toBeVisible();
+  // The Stages card opens the overview, above the catalog's relation cards.
+  const stagesBox = await page
+    .getByText('Stages', { exact: true })
+    .boundingBox();
+  const relationBox = await page
+    .getByText('Depends on components', { exact: true })
+    .boundingBox();
+  expect(stagesBox!.y).toBeLessThan(relationBox!.y);
 
   const expected = await phippyStages(page.request);
   expect(expected.stages.map(s => s.name)).toEqual(['staging', 'prod']);

@@ -1,5 +1,4 @@
 import { createDevApp } from '@backstage/dev-utils';
-import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import {
   EntityStageflowCard,
@@ -8,29 +7,14 @@ import {
   stageflowPlugin,
 } from '../src/plugin';
 import { stageflowApiRef } from '../src/api';
-import { FakeStageflowApi } from './fakeStageflowApi';
-
-const phippy: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'phippy',
-    namespace: 'default',
-    annotations: {
-      'stageflow.io/image': 'registry.acme.test/acme/phippy',
-      'stageflow.io/flow': 'oneflow',
-      'github.com/project-slug': 'acme/phippy',
-    },
-  },
-  spec: { type: 'website', owner: 'team-a', lifecycle: 'production' },
-};
+import { FakeStageflowApi, phippy } from '../src/testing';
 
 createDevApp()
   .registerPlugin(stageflowPlugin)
   .registerApi({
     api: stageflowApiRef,
     deps: {},
-    factory: () => new FakeStageflowApi(),
+    factory: () => new FakeStageflowApi({}, { components: 1000 }),
   })
   .addPage({
     title: 'Card',

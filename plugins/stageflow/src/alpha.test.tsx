@@ -11,14 +11,16 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
-import { screen } from '@testing-library/react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import { STAGEFLOW_SIGNAL_CHANNEL } from '@stageflow/plugin-stageflow-common';
+import { act, screen, waitFor } from '@testing-library/react';
 import { stageflowApiRef } from './api';
 import stageflowPlugin, {
   stageflowEntityCard,
   stageflowEntityContent,
   stageflowPage,
 } from './alpha';
-import { fakeStageflowApi, phippy } from './testing/fixtures';
+import { FakeSignalApi, mockStageflowApi, phippy, stages } from './testing';
 
 const notAnnotated = {
   ...phippy,
@@ -34,6 +36,7 @@ describe('alpha extensions', () => {
     'page:stageflow',
     'scaffolder-form-field:stageflow/release-version-picker',
     'scaffolder-form-field:stageflow/stage-picker',
+    'scaffolder-form-field:stageflow/hotfix-candidate-picker',
   ])('provides %s, as the README says', id => {
     expect(() => stageflowPlugin.getExtension(id as any)).not.toThrow();
   });
@@ -52,7 +55,7 @@ describe('alpha extensions', () => {
     const tester = createExtensionTester(stageflowEntityContent);
     await renderInTestApp(
       <EntityProvider entity={phippy}>{tester.reactElement()}</EntityProvider>,
-      { apis: [[stageflowApiRef, fakeStageflowApi()]] },
+      { apis: [[stageflowApiRef, mockStageflowApi()]] },
     );
     expect(
       await screen.findByText('DORA figures for prod, last 30 days'),
@@ -69,7 +72,7 @@ describe('alpha extensions', () => {
     await renderInTestApp(
       <EntityProvider entity={phippy}>{tester.reactElement()}</EntityProvider>,
       {
-        apis: [[stageflowApiRef, fakeStageflowApi()]],
+        apis: [[stageflowApiRef, mockStageflowApi()]],
         mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
       },
     );
@@ -77,12 +80,46 @@ describe('alpha extensions', () => {
     expect(screen.getByText('staging')).toBeInTheDocument();
   });
 
+  it('updates the stages card when a change is announced', async () => {
+    const signals = new FakeSignalApi();
+    let stagingStatus: 'drift' | 'ok' = 'drift';
+    const api = mockStageflowApi({
+      getStages: async () => ({
+        ...stages,
+        stages: stages.stages.map(s =>
+          s.name === 'staging' ? { ...s, status: stagingStatus } : s,
+        ),
+      }),
+    });
+    const tester = createExtensionTester(stageflowEntityCard);
+    await renderInTestApp(
+      <EntityProvider entity={phippy}>{tester.reactElement()}</EntityProvider>,
+      {
+        apis: [
+          [stageflowApiRef, api],
+          [signalApiRef, signals],
+        ],
+        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      },
+    );
+    expect(await screen.findByText('drift')).toBeInTheDocument();
+    stagingStatus = 'ok';
+    act(() =>
+      signals.publish(STAGEFLOW_SIGNAL_CHANNEL, {
+        entityRef: 'component:default/phippy',
+        kind: 'release',
+      }),
+    );
+    await waitFor(() => expect(screen.queryByText('drift')).toBeNull());
+    expect(screen.getAllByText('ok')).toHaveLength(2);
+  });
+
   it('mounts the overview page at /stageflow', async () => {
     const tester = createExtensionTester(stageflowPage);
     expect(tester.get(coreExtensionData.routePath)).toBe('/stageflow');
 
     await renderInTestApp(tester.reactElement(), {
-      apis: [[stageflowApiRef, fakeStageflowApi()]],
+      apis: [[stageflowApiRef, mockStageflowApi()]],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     });
     expect(await screen.findByText('Components (3 of 3)')).toBeInTheDocument();

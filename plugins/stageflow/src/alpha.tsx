@@ -114,6 +114,25 @@ export const stageflowStagePickerField = FormFieldBlueprint.make({
 });
 
 /**
+ * Scaffolder field `StageflowHotfixCandidatePicker`: the hotfix candidates
+ * of the component chosen in the form, as a list of shas.
+ *
+ * @alpha
+ */
+export const stageflowHotfixCandidatePickerField = FormFieldBlueprint.make({
+  name: 'hotfix-candidate-picker',
+  params: {
+    field: () =>
+      import('./components/HotfixCandidatePicker').then(m =>
+        createFormField({
+          name: 'StageflowHotfixCandidatePicker',
+          component: m.HotfixCandidatePicker as any,
+        }),
+      ),
+  },
+});
+
+/**
  * The Stageflow frontend plugin for the new frontend system.
  *
  * @alpha
@@ -128,5 +147,6 @@ export default createFrontendPlugin({
     stageflowPage,
     stageflowReleaseVersionPickerField,
     stageflowStagePickerField,
+    stageflowHotfixCandidatePickerField,
   ],
 });

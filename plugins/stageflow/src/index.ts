@@ -7,9 +7,12 @@
  */
 
 export {
+  StageflowHotfixCandidatePickerFieldExtension,
   StageflowReleaseVersionPickerFieldExtension,
   StageflowStagePickerFieldExtension,
 } from './plugin';
+export { HotfixCandidatePicker } from './components/HotfixCandidatePicker';
+export type { HotfixCandidatePickerUiOptions } from './components/HotfixCandidatePicker';
 export { ReleaseVersionPicker } from './components/ReleaseVersionPicker';
 export type { ReleaseVersionPickerUiOptions } from './components/ReleaseVersionPicker';
 export { StagePicker } from './components/StagePicker';

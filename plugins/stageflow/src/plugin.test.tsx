@@ -17,7 +17,7 @@ import {
   StageflowPage,
   stageflowPlugin,
 } from './plugin';
-import { fakeStageflowApi, phippy } from './testing/fixtures';
+import { mockStageflowApi, phippy } from './testing';
 
 const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
 
@@ -30,7 +30,7 @@ describe('legacy extensions', () => {
     await renderInTestApp(
       <TestApiProvider
         apis={[
-          [stageflowApiRef, fakeStageflowApi()],
+          [stageflowApiRef, mockStageflowApi()],
           [permissionApiRef, mockApis.permission()],
         ]}
       >
@@ -54,7 +54,7 @@ describe('legacy extensions', () => {
     await renderInTestApp(
       <TestApiProvider
         apis={[
-          [stageflowApiRef, fakeStageflowApi()],
+          [stageflowApiRef, mockStageflowApi()],
           [permissionApiRef, mockApis.permission()],
         ]}
       >

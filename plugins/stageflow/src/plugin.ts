@@ -1,4 +1,5 @@
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
+import { HotfixCandidatePicker } from './components/HotfixCandidatePicker';
 import { ReleaseVersionPicker } from './components/ReleaseVersionPicker';
 import { StagePicker } from './components/StagePicker';
 import {
@@ -103,3 +104,17 @@ export const StageflowStagePickerFieldExtension = stageflowPlugin.provide(
     component: StagePicker,
   }),
 );
+
+/**
+ * Scaffolder field `StageflowHotfixCandidatePicker` (legacy frontend
+ * system): add it inside `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const StageflowHotfixCandidatePickerFieldExtension =
+  stageflowPlugin.provide(
+    createScaffolderFieldExtension({
+      name: 'StageflowHotfixCandidatePicker',
+      component: HotfixCandidatePicker,
+    }),
+  );

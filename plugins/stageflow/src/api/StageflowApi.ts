@@ -3,9 +3,11 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   CompareResponse,
   HistoryResponse,
+  HotfixesResponse,
   OverviewResponse,
   ReleasesResponse,
   StagesResponse,
+  UnreleasedResponse,
 } from '@stageflow/plugin-stageflow-common';
 
 /**
@@ -49,6 +51,10 @@ export interface StageflowApi {
     range: { from: string; to: string },
   ): Promise<CompareResponse>;
   getOverview(query?: StageflowOverviewQuery): Promise<StageflowOverviewPage>;
+  /** The commits on the release branch since the latest release. */
+  getUnreleased(entity: CompoundEntityRef): Promise<UnreleasedResponse>;
+  /** The open hotfix branches and the fixes prod does not run yet. */
+  getHotfixes(entity: CompoundEntityRef): Promise<HotfixesResponse>;
 }
 
 /**

@@ -72,6 +72,32 @@ describe('StageflowClient', () => {
     });
   });
 
+  it('reads the unreleased commits and the hotfixes', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/v1/entities/component/default/phippy/unreleased`,
+        () =>
+          HttpResponse.json({
+            branch: 'develop',
+            commits: [],
+            bump: 'none',
+          }),
+      ),
+      http.get(`${baseUrl}/v1/entities/component/default/phippy/hotfixes`, () =>
+        HttpResponse.json({
+          open: [{ branch: 'hotfix/menu', sha: 'abc' }],
+          candidates: [],
+        }),
+      ),
+    );
+    await expect(client.getUnreleased(entity)).resolves.toMatchObject({
+      branch: 'develop',
+    });
+    await expect(client.getHotfixes(entity)).resolves.toMatchObject({
+      open: [{ branch: 'hotfix/menu' }],
+    });
+  });
+
   it('passes the compare range as encoded query parameters', async () => {
     let query: URLSearchParams | undefined;
     server.use(

@@ -4,8 +4,10 @@ import { ResponseError } from '@backstage/errors';
 import {
   CompareResponse,
   HistoryResponse,
+  HotfixesResponse,
   ReleasesResponse,
   StagesResponse,
+  UnreleasedResponse,
 } from '@stageflow/plugin-stageflow-common';
 import {
   StageflowApi,
@@ -60,6 +62,14 @@ export class StageflowClient implements StageflowApi {
     }
     const search = params.toString();
     return this.get(`/v1/overview${search ? `?${search}` : ''}`);
+  }
+
+  getUnreleased(entity: CompoundEntityRef): Promise<UnreleasedResponse> {
+    return this.get(`${entityPath(entity)}/unreleased`);
+  }
+
+  getHotfixes(entity: CompoundEntityRef): Promise<HotfixesResponse> {
+    return this.get(`${entityPath(entity)}/hotfixes`);
   }
 
   private async get<T>(path: string): Promise<T> {

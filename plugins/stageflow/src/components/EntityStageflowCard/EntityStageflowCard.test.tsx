@@ -11,10 +11,12 @@ import {
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
-import { screen, waitFor, within } from '@testing-library/react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import { STAGEFLOW_SIGNAL_CHANNEL } from '@stageflow/plugin-stageflow-common';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StageflowApi, stageflowApiRef } from '../../api';
-import { fakeStageflowApi, phippy, stages } from '../../testing/fixtures';
+import { FakeSignalApi, mockStageflowApi, phippy, stages } from '../../testing';
 import { EntityStageflowCard } from './EntityStageflowCard';
 
 const allowAll = mockApis.permission();
@@ -24,12 +26,14 @@ function renderCard(
   entity: Entity = phippy,
   card: JSX.Element = <EntityStageflowCard />,
   permissions = allowAll,
+  signals?: FakeSignalApi,
 ) {
   return renderInTestApp(
     <TestApiProvider
       apis={[
         [stageflowApiRef, api],
         [permissionApiRef, permissions],
+        ...(signals ? [[signalApiRef, signals] as const] : []),
       ]}
     >
       <EntityProvider entity={entity}>{card}</EntityProvider>
@@ -40,13 +44,13 @@ function renderCard(
 
 describe('EntityStageflowCard', () => {
   it('shows a progress bar while the stages load', async () => {
-    const api = fakeStageflowApi({ getStages: () => new Promise(() => {}) });
+    const api = mockStageflowApi({ getStages: () => new Promise(() => {}) });
     await renderCard(api);
     expect(await screen.findByRole('progressbar')).toBeInTheDocument();
   });
 
   it('shows one row per stage in flow order', async () => {
-    const api = fakeStageflowApi();
+    const api = mockStageflowApi();
     await renderCard(api);
 
     expect(await screen.findByText('Flow: oneflow')).toBeInTheDocument();
@@ -96,7 +100,7 @@ describe('EntityStageflowCard', () => {
     await renderInTestApp(
       <TestApiProvider
         apis={[
-          [stageflowApiRef, fakeStageflowApi()],
+          [stageflowApiRef, mockStageflowApi()],
           [permissionApiRef, allowAll],
         ]}
       >
@@ -112,7 +116,7 @@ describe('EntityStageflowCard', () => {
   });
 
   it('says a stage is in sync when it is no commit behind', async () => {
-    const api = fakeStageflowApi({
+    const api = mockStageflowApi({
       getStages: async () => ({
         ...stages,
         stages: stages.stages.map(s =>
@@ -127,7 +131,7 @@ describe('EntityStageflowCard', () => {
   });
 
   it('shows the status message on hover', async () => {
-    await renderCard(fakeStageflowApi());
+    await renderCard(mockStageflowApi());
     await userEvent.hover(await screen.findByText('drift'));
     expect(
       await screen.findByText('staging runs a commit that is not a release'),
@@ -145,14 +149,14 @@ describe('EntityStageflowCard', () => {
         },
       },
     };
-    await renderCard(fakeStageflowApi(), entity);
+    await renderCard(mockStageflowApi(), entity);
     expect(await screen.findByText('1.2.0')).toBeInTheDocument();
     expect(screen.queryByRole('link', { name: /^1\.2\.0/ })).toBeNull();
     expect(screen.queryByRole('link', { name: /^0123456/ })).toBeNull();
   });
 
   it('shows a failing stage with its message next to the others', async () => {
-    const api = fakeStageflowApi({
+    const api = mockStageflowApi({
       getStages: async () => ({
         ...stages,
         stages: [
@@ -177,7 +181,7 @@ describe('EntityStageflowCard', () => {
 
   it('links the actions to the scaffolder templates with the entity filled in', async () => {
     await renderCard(
-      fakeStageflowApi(),
+      mockStageflowApi(),
       phippy,
       <EntityStageflowCard templates={{ promote: 'platform/promote-image' }} />,
     );
@@ -213,7 +217,7 @@ describe('EntityStageflowCard', () => {
       ...phippy,
       metadata: { ...phippy.metadata, name: 'refused' },
     };
-    await renderCard(fakeStageflowApi(), refused, undefined, permissions);
+    await renderCard(mockStageflowApi(), refused, undefined, permissions);
     // A link while the decision loads, then a disabled button.
     await waitFor(() =>
       expect(screen.getByRole('button', { name: 'Promote' })).toBeDisabled(),
@@ -234,7 +238,7 @@ describe('EntityStageflowCard', () => {
   });
 
   it('shows an empty state when there is no stage', async () => {
-    const api = fakeStageflowApi({
+    const api = mockStageflowApi({
       getStages: async () => ({ ...stages, stages: [] }),
     });
     await renderCard(api);
@@ -242,7 +246,7 @@ describe('EntityStageflowCard', () => {
   });
 
   it('asks for the annotation when the entity has none', async () => {
-    const api = fakeStageflowApi();
+    const api = mockStageflowApi();
     await renderCard(api, {
       ...phippy,
       metadata: { name: 'plain', namespace: 'default' },
@@ -266,7 +270,7 @@ describe('EntityStageflowCard', () => {
       { status: 404, statusText: 'Not Found' },
     );
     const error = await ResponseError.fromResponse(response);
-    const api = fakeStageflowApi({
+    const api = mockStageflowApi({
       getStages: async () => {
         throw error;
       },
@@ -275,5 +279,123 @@ describe('EntityStageflowCard', () => {
     expect(
       (await screen.findAllByText(/no such entity/)).length,
     ).toBeGreaterThan(0);
+  });
+
+  it('reads the stages again when a change of this entity is announced', async () => {
+    const signals = new FakeSignalApi();
+    let prodVersion = '1.2.0';
+    const api = mockStageflowApi({
+      getStages: async () => ({
+        ...stages,
+        stages: stages.stages.map(s =>
+          s.name === 'prod' ? { ...s, version: prodVersion } : s,
+        ),
+      }),
+    });
+    const entity = {
+      ...phippy,
+      metadata: { ...phippy.metadata, name: 'signalled' },
+    };
+    await renderCard(api, entity, undefined, allowAll, signals);
+    expect(await screen.findByText('1.2.0')).toBeInTheDocument();
+    const reads = api.getStages.mock.calls.length;
+
+    prodVersion = '1.3.0';
+    act(() =>
+      signals.publish(STAGEFLOW_SIGNAL_CHANNEL, {
+        entityRef: 'component:default/another',
+        kind: 'promotion',
+      }),
+    );
+    expect(api.getStages).toHaveBeenCalledTimes(reads);
+
+    act(() =>
+      signals.publish(STAGEFLOW_SIGNAL_CHANNEL, {
+        entityRef: 'component:default/signalled',
+        kind: 'promotion',
+        stage: 'prod',
+        version: '1.3.0',
+      }),
+    );
+    expect(await screen.findByText('1.3.0')).toBeInTheDocument();
+    // The rows stay while the card reads again: no progress bar.
+    expect(screen.queryByRole('progressbar')).toBeNull();
+  });
+
+  it('says when the stages are the last known state, and why', async () => {
+    const asOf = new Date(Date.now() - 5 * 60_000).toISOString();
+    const until = new Date(Date.now() + 30 * 60_000).toISOString();
+    const api = mockStageflowApi({
+      getStages: async () => ({
+        ...stages,
+        stale: { asOf, reason: 'GitHub github.com rate limited', until },
+      }),
+    });
+    await renderCard(api);
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      /^as of 5 minutes ago: GitHub github\.com rate limited until \d{1,2}:\d{2}/,
+    );
+    expect(screen.getByText('Flow: oneflow')).toBeInTheDocument();
+  });
+
+  it('shows the unreleased commits and the version they imply', async () => {
+    await renderCard(mockStageflowApi());
+    const section = await screen.findByRole('region', { name: 'Unreleased' });
+    expect(
+      within(section).getByText(
+        '3 commits on develop since 1.2.0: the next release would be 1.3.0 (minor)',
+      ),
+    ).toBeInTheDocument();
+    expect(within(section).getByText('feat: dark mode')).toBeInTheDocument();
+    expect(
+      within(section).getByRole('link', { name: /^bbbbbbb/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/phippy/commit/bbbbbbb222',
+    );
+  });
+
+  it('offers to finish the open hotfix with its branch filled in', async () => {
+    await renderCard(mockStageflowApi());
+    const formData = encodeURIComponent(
+      JSON.stringify({
+        entityRef: 'component:default/phippy',
+        branch: 'hotfix/menu',
+      }),
+    );
+    expect(
+      await screen.findByRole('button', { name: 'Finish hotfix' }),
+    ).toHaveAttribute(
+      'href',
+      `/create/templates/default/finish-hotfix?formData=${formData}`,
+    );
+  });
+
+  it('shows neither unreleased commits nor Finish hotfix without those endpoints', async () => {
+    const notFound = await ResponseError.fromResponse(
+      new Response(
+        JSON.stringify({
+          error: { name: 'NotFoundError', message: 'no such route' },
+          request: { method: 'GET', url: '/x' },
+          response: { statusCode: 404 },
+        }),
+        { status: 404 },
+      ),
+    );
+    const api = mockStageflowApi({
+      getUnreleased: async () => {
+        throw notFound;
+      },
+      getHotfixes: async () => {
+        throw notFound;
+      },
+    });
+    await renderCard(api);
+    expect(await screen.findByText('Flow: oneflow')).toBeInTheDocument();
+    await waitFor(() => expect(api.getHotfixes).toHaveBeenCalled());
+    expect(screen.getByRole('button', { name: 'Start hotfix' })).toBeVisible();
+    expect(screen.queryByRole('button', { name: 'Finish hotfix' })).toBeNull();
+    expect(screen.queryByRole('region', { name: 'Unreleased' })).toBeNull();
+    expect(screen.queryByText(/no such route/)).toBeNull();
   });
 });

@@ -1,8 +1,4 @@
-export {
-  EntityStageflowCard,
-  defaultStageflowTemplates,
-} from './EntityStageflowCard';
-export type {
-  EntityStageflowCardProps,
-  StageflowTemplates,
-} from './EntityStageflowCard';
+export { EntityStageflowCard } from './EntityStageflowCard';
+export type { EntityStageflowCardProps } from './EntityStageflowCard';
+export { defaultStageflowTemplates } from './CardActions';
+export type { StageflowTemplates } from './CardActions';

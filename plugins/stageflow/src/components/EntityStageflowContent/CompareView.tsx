@@ -3,8 +3,7 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { CompoundEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import List from '@material-ui/core/List';
@@ -17,8 +16,7 @@ import {
   CompareResponse,
 } from '@stageflow/plugin-stageflow-common';
 import { useSearchParams } from 'react-router-dom';
-import useAsync from 'react-use/esm/useAsync';
-import { stageflowApiRef } from '../../api';
+import { useCompare } from '../../hooks';
 import { shortSha } from '../shared';
 
 const GROUP_TITLES: Record<string, string> = {
@@ -86,18 +84,10 @@ function CommitGroups(props: { compare: CompareResponse }) {
   );
 }
 
-function CompareResult(props: {
-  entityRef: CompoundEntityRef;
-  from: string;
-  to: string;
-}) {
-  const { entityRef, from, to } = props;
-  const api = useApi(stageflowApiRef);
-  const { value, loading, error } = useAsync(
-    () => api.getCompare(entityRef, { from, to }),
-    [api, entityRef.kind, entityRef.namespace, entityRef.name, from, to],
-  );
-  if (loading) return <Progress />;
+function CompareResult(props: { entity: Entity; from: string; to: string }) {
+  const { entity, from, to } = props;
+  const { value, loading, error } = useCompare(entity, { from, to });
+  if (loading && !value) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
   if (value.commits.length === 0) {
@@ -127,11 +117,11 @@ function CompareResult(props: {
  * lives in the URL (`?from=&to=`) so that links can open a comparison.
  */
 export function CompareView(props: {
-  entityRef: CompoundEntityRef;
+  entity: Entity;
   stages: string[];
   tags: string[];
 }) {
-  const { entityRef, stages, tags } = props;
+  const { entity, stages, tags } = props;
   const [searchParams, setSearchParams] = useSearchParams();
   const from =
     searchParams.get('from') ??
@@ -211,7 +201,7 @@ export function CompareView(props: {
         </TextField>
       </Box>
       {from && to && from !== to ? (
-        <CompareResult entityRef={entityRef} from={from} to={to} />
+        <CompareResult entity={entity} from={from} to={to} />
       ) : (
         <Typography color="textSecondary">
           Choose two different stages or releases.

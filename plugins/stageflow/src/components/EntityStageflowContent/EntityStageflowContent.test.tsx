@@ -1,15 +1,32 @@
 import { ResponseError } from '@backstage/errors';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { screen, waitFor, within } from '@testing-library/react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import { STAGEFLOW_SIGNAL_CHANNEL } from '@stageflow/plugin-stageflow-common';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StageflowApi, stageflowApiRef } from '../../api';
-import { fakeStageflowApi, phippy } from '../../testing/fixtures';
+import {
+  FakeSignalApi,
+  history,
+  mockStageflowApi,
+  phippy,
+  releases,
+} from '../../testing';
 import { EntityStageflowContent } from './EntityStageflowContent';
 
-function renderContent(api: StageflowApi, route = '/') {
+function renderContent(
+  api: StageflowApi,
+  route = '/',
+  signals?: FakeSignalApi,
+) {
   return renderInTestApp(
-    <TestApiProvider apis={[[stageflowApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [stageflowApiRef, api],
+        ...(signals ? [[signalApiRef, signals] as const] : []),
+      ]}
+    >
       <EntityProvider entity={phippy}>
         <EntityStageflowContent />
       </EntityProvider>
@@ -22,7 +39,7 @@ const phippyRef = { kind: 'Component', namespace: 'default', name: 'phippy' };
 
 describe('EntityStageflowContent', () => {
   it('lists the releases with links to GitHub', async () => {
-    await renderContent(fakeStageflowApi());
+    await renderContent(mockStageflowApi());
     expect(await screen.findByText('Releases')).toBeInTheDocument();
     expect(screen.getByRole('cell', { name: 'v1.1.0' })).toBeInTheDocument();
     expect(
@@ -34,7 +51,7 @@ describe('EntityStageflowContent', () => {
   });
 
   it('shows the stage transitions newest first', async () => {
-    await renderContent(fakeStageflowApi());
+    await renderContent(mockStageflowApi());
     await screen.findByText('Stage history');
     const rows = screen
       .getAllByRole('row')
@@ -49,7 +66,7 @@ describe('EntityStageflowContent', () => {
   });
 
   it('shows the DORA figures', async () => {
-    await renderContent(fakeStageflowApi());
+    await renderContent(mockStageflowApi());
     expect(
       await screen.findByText('DORA figures for prod, last 30 days'),
     ).toBeInTheDocument();
@@ -60,7 +77,7 @@ describe('EntityStageflowContent', () => {
   });
 
   it('compares the range given in the URL, grouped by commit type', async () => {
-    const api = fakeStageflowApi();
+    const api = mockStageflowApi();
     await renderContent(api, '/?from=prod&to=staging');
 
     expect(
@@ -94,7 +111,7 @@ describe('EntityStageflowContent', () => {
   });
 
   it('compares what the two selects name', async () => {
-    const api = fakeStageflowApi();
+    const api = mockStageflowApi();
     await renderContent(api);
     const from = await screen.findByRole('combobox', { name: 'From' });
     const to = screen.getByRole('combobox', { name: 'To' });
@@ -123,7 +140,7 @@ describe('EntityStageflowContent', () => {
       ),
     );
     await renderContent(
-      fakeStageflowApi({
+      mockStageflowApi({
         getHistory: async () => {
           throw error;
         },
@@ -132,6 +149,136 @@ describe('EntityStageflowContent', () => {
     expect(
       (await screen.findAllByText(/history is down/)).length,
     ).toBeGreaterThan(0);
-    expect(screen.getByRole('cell', { name: 'v1.1.0' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('cell', { name: 'v1.1.0' }),
+    ).toBeInTheDocument();
   });
+
+  it('shows the release notes', async () => {
+    await renderContent(mockStageflowApi());
+    const notes = await screen.findByRole('group', { name: 'Notes of 1.2.0' });
+    expect(
+      within(notes).getByRole('heading', { name: 'Features' }),
+    ).toBeInTheDocument();
+    expect(within(notes).getByText('header overlaps menu')).toBeInTheDocument();
+    // 1.1.0 has none.
+    expect(screen.queryByRole('group', { name: 'Notes of 1.1.0' })).toBeNull();
+  });
+
+  it('says when the releases are the last known list', async () => {
+    const asOf = new Date(Date.now() - 2 * 3600_000).toISOString();
+    await renderContent(
+      mockStageflowApi({
+        getReleases: async () => ({
+          ...releases,
+          stale: { asOf, reason: 'GitHub github.com did not answer' },
+        }),
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'as of 2 hours ago: GitHub github.com did not answer',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('lists the hotfix candidates', async () => {
+    await renderContent(mockStageflowApi());
+    expect(await screen.findByText('Hotfix candidates')).toBeInTheDocument();
+    const row = screen
+      .getAllByRole('row')
+      .find(r => within(r).queryByText('perf: cache the menu'));
+    expect(row).toBeDefined();
+    expect(within(row!).getByText('Ada')).toBeInTheDocument();
+    expect(
+      within(row!).getByRole('link', { name: /^ddddddd/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/phippy/commit/ddddddd444',
+    );
+  });
+
+  it('shows no hotfix candidates when the backend has no such endpoint', async () => {
+    const api = mockStageflowApi({
+      getHotfixes: async () => {
+        throw await ResponseError.fromResponse(
+          new Response(
+            JSON.stringify({
+              error: { name: 'NotFoundError', message: 'no such route' },
+              response: { statusCode: 404 },
+            }),
+            { status: 404 },
+          ),
+        );
+      },
+    });
+    await renderContent(api);
+    expect(await screen.findByText('Releases')).toBeInTheDocument();
+    await waitFor(() => expect(api.getHotfixes).toHaveBeenCalled());
+    expect(screen.queryByText('Hotfix candidates')).toBeNull();
+    expect(screen.queryByText(/no such route/)).toBeNull();
+  });
+
+  it('names who made a change, or the snapshot that saw it', async () => {
+    await renderContent(
+      mockStageflowApi({
+        getHistory: async () => ({
+          ...history,
+          transitions: [
+            {
+              stage: 'prod',
+              observedAt: '2026-11-21T10:00:00Z',
+              fromVersion: '1.2.0',
+              toVersion: '1.3.0',
+              status: 'ok',
+              actor: 'user:default/guest',
+              taskId: 'task-1',
+            },
+            history.transitions[0],
+          ],
+        }),
+      }),
+    );
+    await screen.findByText('Stage history');
+    const rows = screen
+      .getAllByRole('row')
+      .filter(row => within(row).queryByText('prod'));
+    expect(within(rows[0]).getByText('user:default/guest')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('snapshot')).toBeInTheDocument();
+  });
+
+  it('lists a new release as soon as it is announced', async () => {
+    const signals = new FakeSignalApi();
+    let list = releases.releases;
+    const api = mockStageflowApi({
+      getReleases: async () => ({ releases: list }),
+    });
+    await renderContent(api, '/', signals);
+    expect(
+      await screen.findByRole('cell', { name: 'v1.2.0' }),
+    ).toBeInTheDocument();
+    list = [
+      {
+        tag: 'v1.3.0',
+        version: '1.3.0',
+        sha: 'e'.repeat(40),
+        prerelease: false,
+      },
+      ...list,
+    ];
+    act(() =>
+      signals.publish(STAGEFLOW_SIGNAL_CHANNEL, {
+        entityRef: 'component:default/phippy',
+        kind: 'release',
+        version: '1.3.0',
+        actor: 'user:default/guest',
+      }),
+    );
+    // The whole tab renders again: slow in jsdom on a loaded machine.
+    const slow = { timeout: 10_000 };
+    await waitFor(() => expect(api.getReleases).toHaveBeenCalledTimes(2), slow);
+    expect(
+      await screen.findByRole('cell', { name: 'v1.3.0' }, slow),
+    ).toBeInTheDocument();
+  }, 30_000);
 });

@@ -1,96 +1,89 @@
-import {
-  EmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import {
   MissingAnnotationEmptyState,
   useEntity,
 } from '@backstage/plugin-catalog-react';
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import Grid from '@material-ui/core/Grid';
 import { STAGEFLOW_IMAGE_ANNOTATION } from '@stageflow/plugin-stageflow-common';
-import { useMemo } from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import { stageflowApiRef } from '../../api';
 import { isStageflowAvailable } from '../../conditions';
-import { gitHubSlug } from '../shared';
+import { useHistory, useHotfixes, useReleases, useStages } from '../../hooks';
+import { StaleNotice, gitHubSlug } from '../shared';
 import { CompareView } from './CompareView';
 import { DoraMetricsCard } from './DoraMetricsCard';
 import { HistoryTable } from './HistoryTable';
+import { HotfixCandidatesTable } from './HotfixCandidatesTable';
 import { ReleasesTable } from './ReleasesTable';
 
 /**
  * The Stageflow tab of an entity: delivery figures, comparison of stages and
- * releases, release history and stage transitions.
+ * releases, hotfix candidates, release history and stage transitions. Each
+ * section loads on its own (one failing request leaves the others) and reads
+ * again when the backend announces a change.
  *
  * @public
  */
 export function EntityStageflowContent() {
   const { entity } = useEntity();
-  const api = useApi(stageflowApiRef);
   const available = isStageflowAvailable(entity);
-  const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
-
-  const { value, loading, error } = useAsync(async () => {
-    if (!available) return undefined;
-    // One failing request (history needs the database) leaves the rest.
-    const [stages, releases, history] = await Promise.allSettled([
-      api.getStages(entityRef),
-      api.getReleases(entityRef),
-      api.getHistory(entityRef),
-    ]);
-    return { stages, releases, history };
-  }, [api, entityRef, available]);
+  const stages = useStages(available ? entity : undefined);
+  const releases = useReleases(available ? entity : undefined);
+  const history = useHistory(available ? entity : undefined);
+  const hotfixes = useHotfixes(available ? entity : undefined);
 
   if (!available) {
     return (
       <MissingAnnotationEmptyState annotation={STAGEFLOW_IMAGE_ANNOTATION} />
     );
   }
-  if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} />;
-  if (!value) {
-    return <EmptyState missing="data" title="No Stageflow data" />;
-  }
 
   const slug = gitHubSlug(entity);
-  const { stages, releases, history } = value;
+  // The comparison's defaults come from the stages: wait for them.
+  const compareReady =
+    (stages.value || stages.error) && (releases.value || releases.error);
   return (
     <Grid container spacing={3}>
+      {stages.value?.stale && (
+        <Grid item xs={12}>
+          <StaleNotice stale={stages.value.stale} />
+        </Grid>
+      )}
       <Grid item xs={12}>
-        {history.status === 'fulfilled' ? (
-          <DoraMetricsCard dora={history.value.dora} />
+        {history.error && <ResponseErrorPanel error={history.error} />}
+        {history.value && <DoraMetricsCard dora={history.value.dora} />}
+        {!history.value && !history.error && <Progress />}
+      </Grid>
+      <Grid item xs={12}>
+        {compareReady ? (
+          <CompareView
+            entity={entity}
+            stages={stages.value?.stages.map(s => s.name) ?? []}
+            tags={releases.value?.releases.map(r => r.tag) ?? []}
+          />
         ) : (
-          <ResponseErrorPanel error={history.reason} />
+          <Progress />
         )}
       </Grid>
+      {hotfixes.value && (
+        <Grid item xs={12}>
+          <HotfixCandidatesTable
+            candidates={hotfixes.value.candidates}
+            slug={slug}
+          />
+        </Grid>
+      )}
       <Grid item xs={12}>
-        <CompareView
-          entityRef={entityRef}
-          stages={
-            stages.status === 'fulfilled'
-              ? stages.value.stages.map(s => s.name)
-              : []
-          }
-          tags={
-            releases.status === 'fulfilled'
-              ? releases.value.releases.map(r => r.tag)
-              : []
-          }
-        />
-      </Grid>
-      <Grid item xs={12}>
-        {releases.status === 'fulfilled' ? (
-          <ReleasesTable releases={releases.value.releases} slug={slug} />
-        ) : (
-          <ResponseErrorPanel error={releases.reason} />
+        {releases.error && <ResponseErrorPanel error={releases.error} />}
+        {releases.value && (
+          <ReleasesTable
+            releases={releases.value.releases}
+            slug={slug}
+            stale={releases.value.stale}
+          />
         )}
       </Grid>
       <Grid item xs={12}>
         {/* A failed history request is already reported above. */}
-        {history.status === 'fulfilled' && (
+        {history.value && (
           <HistoryTable transitions={history.value.transitions} />
         )}
       </Grid>

@@ -50,6 +50,8 @@ const columns: TableColumn<StageTransition>[] = [
     render: t => (t.revision ? shortSha(t.revision) : '-'),
   },
   { title: 'Status', render: t => <StageStatusChip status={t.status} /> },
+  // Changes made outside Stageflow are seen by a snapshot, with no actor.
+  { title: 'By', render: t => t.actor ?? 'snapshot' },
 ];
 
 /** The stage transitions the snapshots observed, newest first. */

@@ -1,13 +1,31 @@
-import { Link, Table, TableColumn } from '@backstage/core-components';
+import {
+  Link,
+  MarkdownContent,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
 import Chip from '@material-ui/core/Chip';
-import { Release } from '@stageflow/plugin-stageflow-common';
+import { Release, StaleMark } from '@stageflow/plugin-stageflow-common';
 import {
   absoluteTime,
   commitUrl,
   releaseUrl,
   relativeTime,
   shortSha,
+  staleText,
 } from '../shared';
+
+// Notes can be long: folded under their row until the user opens them.
+function ReleaseNotes(props: { release: Release }) {
+  const { release } = props;
+  if (!release.notes) return <>-</>;
+  return (
+    <details aria-label={`Notes of ${release.version}`}>
+      <summary style={{ cursor: 'pointer' }}>Notes</summary>
+      <MarkdownContent content={release.notes} dialect="gfm" />
+    </details>
+  );
+}
 
 function columns(slug?: string): TableColumn<Release>[] {
   return [
@@ -48,15 +66,24 @@ function columns(slug?: string): TableColumn<Release>[] {
           '-'
         ),
     },
+    { title: 'Notes', render: release => <ReleaseNotes release={release} /> },
   ];
 }
 
-/** The releases of a component, newest first as the backend sends them. */
-export function ReleasesTable(props: { releases: Release[]; slug?: string }) {
-  const { releases, slug } = props;
+/**
+ * The releases of a component, newest first as the backend sends them, with
+ * their notes; says when the list is the last known one.
+ */
+export function ReleasesTable(props: {
+  releases: Release[];
+  slug?: string;
+  stale?: StaleMark;
+}) {
+  const { releases, slug, stale } = props;
   return (
     <Table<Release>
       title="Releases"
+      subtitle={stale ? staleText(stale) : undefined}
       options={{
         paging: releases.length > 10,
         pageSize: 10,

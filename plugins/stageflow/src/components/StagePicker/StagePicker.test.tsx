@@ -1,7 +1,7 @@
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { StageflowApi, stageflowApiRef } from '../../api';
-import { stages } from '../../testing/fixtures';
+import { stages } from '../../testing';
 import { StagePicker } from './StagePicker';
 
 function renderPicker(

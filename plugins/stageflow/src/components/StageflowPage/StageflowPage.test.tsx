@@ -1,14 +1,21 @@
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { screen, within } from '@testing-library/react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import { STAGEFLOW_SIGNAL_CHANNEL } from '@stageflow/plugin-stageflow-common';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StageflowApi, stageflowApiRef } from '../../api';
-import { fakeStageflowApi, overviewItems } from '../../testing/fixtures';
+import { FakeSignalApi, mockStageflowApi, overviewItems } from '../../testing';
 import { StageflowPage } from './StageflowPage';
 
-function renderPage(api: StageflowApi) {
+function renderPage(api: StageflowApi, signals?: FakeSignalApi) {
   return renderInTestApp(
-    <TestApiProvider apis={[[stageflowApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [stageflowApiRef, api],
+        ...(signals ? [[signalApiRef, signals] as const] : []),
+      ]}
+    >
       <StageflowPage />
     </TestApiProvider>,
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
@@ -24,7 +31,7 @@ function bodyRows() {
 // Serves `count` items in batches like the backend, with totalCount.
 function pagedApi(count: number) {
   const all = overviewItems(count);
-  return fakeStageflowApi({
+  return mockStageflowApi({
     getOverview: jest.fn(async ({ limit = 50, offset = 0 } = {}) => ({
       items: all.slice(offset, offset + limit),
       totalCount: all.length,
@@ -33,7 +40,7 @@ function pagedApi(count: number) {
 }
 
 // Rendering MUI tables in jsdom is slow on shared CI machines.
-jest.setTimeout(20_000);
+jest.setTimeout(60_000);
 
 describe('StageflowPage', () => {
   it('renders one page of 20 rows out of 1,000 components', async () => {
@@ -116,7 +123,7 @@ describe('StageflowPage', () => {
   });
 
   it('stops reading when the backend reports no total count', async () => {
-    const api = fakeStageflowApi({
+    const api = mockStageflowApi({
       getOverview: jest.fn(async () => ({ items: overviewItems(2) })),
     });
     await renderPage(api);
@@ -126,7 +133,7 @@ describe('StageflowPage', () => {
 
   it('shows the error of the API', async () => {
     await renderPage(
-      fakeStageflowApi({
+      mockStageflowApi({
         getOverview: async () => {
           throw new Error('overview is down');
         },
@@ -135,5 +142,46 @@ describe('StageflowPage', () => {
     expect(
       (await screen.findAllByText(/overview is down/)).length,
     ).toBeGreaterThan(0);
+  });
+
+  it('reads again when a change of any component is announced, once per burst', async () => {
+    const signals = new FakeSignalApi();
+    let count = 2;
+    const pending: Array<() => void> = [];
+    const api = mockStageflowApi({
+      getOverview: jest.fn(
+        () =>
+          new Promise(resolve => {
+            const items = overviewItems(count);
+            const answer = () => resolve({ items, totalCount: items.length });
+            // The first read answers at once, later ones when the test says.
+            if (api.getOverview.mock.calls.length === 1) answer();
+            else pending.push(answer);
+          }),
+      ),
+    });
+    await renderPage(api, signals);
+    expect(await screen.findByText('Components (2 of 2)')).toBeInTheDocument();
+
+    count = 3;
+    const change = (name: string) =>
+      act(() =>
+        signals.publish(STAGEFLOW_SIGNAL_CHANNEL, {
+          entityRef: `component:default/${name}`,
+          kind: 'observed',
+        }),
+      );
+    change('app-0002');
+    await waitFor(() => expect(api.getOverview).toHaveBeenCalledTimes(2));
+    // Two more while that read is under way: one read after it, not two.
+    change('app-0001');
+    change('app-0000');
+    // The table stays while it reads again.
+    expect(screen.getByText('Components (2 of 2)')).toBeInTheDocument();
+    await act(async () => pending.shift()!());
+    await waitFor(() => expect(api.getOverview).toHaveBeenCalledTimes(3));
+    await act(async () => pending.shift()!());
+    expect(await screen.findByText('Components (3 of 3)')).toBeInTheDocument();
+    expect(api.getOverview).toHaveBeenCalledTimes(3);
   });
 });

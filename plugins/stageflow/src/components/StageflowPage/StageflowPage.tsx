@@ -8,7 +8,6 @@ import {
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
@@ -16,30 +15,8 @@ import Switch from '@material-ui/core/Switch';
 import TextField from '@material-ui/core/TextField';
 import { OverviewItem } from '@stageflow/plugin-stageflow-common';
 import { useMemo, useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import { StageflowApi, stageflowApiRef } from '../../api';
+import { useOverview } from '../../hooks';
 import { StageStatusChip } from '../shared';
-
-// The backend serves at most 500 items per request.
-const BATCH = 500;
-// Guards against a backend that ignores `offset`.
-const MAX_BATCHES = 100;
-
-async function loadOverview(api: StageflowApi) {
-  const items: OverviewItem[] = [];
-  let generatedAt: string | undefined;
-  for (let batch = 0; batch < MAX_BATCHES; batch++) {
-    const page = await api.getOverview({ limit: BATCH, offset: items.length });
-    items.push(...page.items);
-    generatedAt = generatedAt ?? page.generatedAt;
-    const done =
-      page.totalCount !== undefined
-        ? items.length >= page.totalCount
-        : page.items.length < BATCH;
-    if (done || page.items.length === 0) break;
-  }
-  return { items, generatedAt };
-}
 
 function unhealthyStages(item: OverviewItem) {
   return item.stages.filter(s => s.status !== 'ok');
@@ -135,13 +112,13 @@ function distinct(values: (string | undefined)[]): string[] {
 
 /**
  * Every component Stageflow follows with what runs in each of its stages;
- * filters by owner, system and flow, and can narrow to what drifts.
+ * filters by owner, system and flow, and can narrow to what drifts. It
+ * reads again when the backend announces a change of any component.
  *
  * @public
  */
 export function StageflowPage() {
-  const api = useApi(stageflowApiRef);
-  const { value, loading, error } = useAsync(() => loadOverview(api), [api]);
+  const { value, loading, error } = useOverview();
   const [owner, setOwner] = useState('');
   const [system, setSystem] = useState('');
   const [flow, setFlow] = useState('');
@@ -176,7 +153,7 @@ export function StageflowPage() {
       />
       <Content>
         <ContentHeader title="Components" />
-        {loading && <Progress />}
+        {loading && !value && <Progress />}
         {error && <ResponseErrorPanel error={error} />}
         {value && (
           <>

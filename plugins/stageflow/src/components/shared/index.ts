@@ -1,4 +1,5 @@
 export { StageStatusChip } from './StageStatusChip';
+export { StaleNotice, staleText } from './StaleNotice';
 export {
   absoluteTime,
   plural,

@@ -15,12 +15,19 @@ export function commitUrl(slug: string, sha: string): string {
   return `https://github.com/${slug}/commit/${encodeURIComponent(sha)}`;
 }
 
-/** The scaffolder's form for a template, with the entity filled in. */
-export function templateUrl(template: string, entityRef: string): string {
+/**
+ * The scaffolder's form for a template, with the entity (and any other
+ * parameter given) filled in.
+ */
+export function templateUrl(
+  template: string,
+  entityRef: string,
+  values: Record<string, string> = {},
+): string {
   const [namespace, name] = template.includes('/')
     ? template.split('/', 2)
     : ['default', template];
   return `/create/templates/${namespace}/${name}?formData=${encodeURIComponent(
-    JSON.stringify({ entityRef }),
+    JSON.stringify({ entityRef, ...values }),
   )}`;
 }

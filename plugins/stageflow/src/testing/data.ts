@@ -2,11 +2,12 @@ import { Entity } from '@backstage/catalog-model';
 import {
   CompareResponse,
   HistoryResponse,
+  HotfixesResponse,
   OverviewItem,
   ReleasesResponse,
   StagesResponse,
+  UnreleasedResponse,
 } from '@stageflow/plugin-stageflow-common';
-import { StageflowApi } from '../api';
 
 export const phippy: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -60,6 +61,8 @@ export const releases: ReleasesResponse = {
       sha: '0123456789abcdef0123456789abcdef01234567',
       date: '2026-11-01T09:00:00Z',
       prerelease: false,
+      notes:
+        '## Features\n\n- dark mode\n\n## Bug fixes\n\n- header overlaps menu',
     },
     {
       tag: 'v1.1.0',
@@ -157,19 +160,30 @@ export function overviewItems(count: number): OverviewItem[] {
   });
 }
 
-/** A StageflowApi whose every method is a jest mock answering the fixtures. */
-export function fakeStageflowApi(
-  overrides: Partial<StageflowApi> = {},
-): jest.Mocked<StageflowApi> {
-  return {
-    getStages: jest.fn(async () => stages),
-    getReleases: jest.fn(async () => releases),
-    getHistory: jest.fn(async () => history),
-    getCompare: jest.fn(async () => compare),
-    getOverview: jest.fn(async () => ({
-      items: overviewItems(3),
-      totalCount: 3,
-    })),
-    ...overrides,
-  } as jest.Mocked<StageflowApi>;
-}
+export const unreleased: UnreleasedResponse = {
+  branch: 'develop',
+  latestRelease: releases.releases[0],
+  commits: [feat, fix, chore],
+  bump: 'minor',
+  nextVersion: '1.3.0',
+};
+
+export const hotfixes: HotfixesResponse = {
+  open: [
+    {
+      branch: 'hotfix/menu',
+      sha: '9999999999999999999999999999999999999999',
+      fromTag: 'v1.2.0',
+    },
+  ],
+  candidates: [
+    fix,
+    {
+      sha: 'ddddddd444',
+      subject: 'perf: cache the menu',
+      type: 'perf',
+      breaking: false,
+      author: 'Ada',
+    },
+  ],
+};

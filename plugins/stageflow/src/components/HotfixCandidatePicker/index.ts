@@ -1,0 +1,2 @@
+export { HotfixCandidatePicker } from './HotfixCandidatePicker';
+export type { HotfixCandidatePickerUiOptions } from './HotfixCandidatePicker';
