@@ -72,9 +72,9 @@ describe('DefaultRegistryService', () => {
     );
     expect(() => service.forHost('169.254.169.254')).toThrow(
       expect.objectContaining({
-        name: 'NotAllowedError',
+        name: 'InputError',
         message:
-          'Registry host 169.254.169.254 is not configured in stageflow.registries',
+          'Registry 169.254.169.254 is not configured in stageflow.registries; Stageflow contacts configured hosts only',
       }),
     );
   });
