@@ -13,6 +13,8 @@ export interface UpstreamPoliciesOptions {
   logger?: LoggerService;
   /** The clock of rate-limit resets; tests move it. */
   now?: () => number;
+  /** What sends the requests; benches count them. */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -57,6 +59,7 @@ export class UpstreamPolicies {
         },
         logger: this.#options.logger,
         now: this.#options.now,
+        fetch: this.#options.fetch,
       });
       this.#policies.set(key, policy);
     }
