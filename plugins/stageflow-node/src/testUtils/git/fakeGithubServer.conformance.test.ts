@@ -4,6 +4,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { createGithubOctokit } from '../../git/githubOctokit';
 import { GithubGitClient } from '../../git/GithubGitClient';
+import { bumpFromCommitMessages } from '../../git/conventionalCommits';
 import { UpstreamPolicy } from '../../resilience/UpstreamPolicy';
 import { DEFAULT_RESILIENCE } from '../../resilience/readResilienceConfig';
 import { createDemoRepository, git, makeTempDir } from './gitFixtures';
@@ -120,7 +121,8 @@ async function createLongHistory(root: string, commits: number) {
   await git(root, ['init', '--quiet', '--bare', '-b', 'main', path]);
   const parts: string[] = [];
   for (let mark = 1; mark <= commits; mark++) {
-    const message = `${mark === commits ? 'feat' : 'fix'}: change ${mark}`;
+    // The one feature is the oldest commit after the release.
+    const message = `${mark === 2 ? 'feat' : 'fix'}: change ${mark}`;
     parts.push(
       [
         'commit refs/heads/main',
@@ -233,16 +235,24 @@ describe('the fake GitHub server', () => {
     );
     expect(unpaged.data.ahead_by).toBe(299);
     expect(unpaged.data.commits).toHaveLength(250);
-    expect(unpaged.data.commits[249].commit.message).toBe('feat: change 300');
+    expect(unpaged.data.commits[249].commit.message).toBe('fix: change 300');
+    expect(unpaged.data.commits[0].commit.message).toBe('fix: change 51');
 
     const before = server.requests.length;
     const comparison = await repository.compare('v1.0.0', 'main');
     expect(comparison.aheadBy).toBe(299);
-    // Every commit between the releases reaches the version bump, the
-    // `feat` 300th included: 3 pages of 100.
+    // Every commit between the releases reaches the version bump: 3 pages
+    // of 100. Unpaged, the feature (the oldest) would be lost and the bump
+    // would be a patch.
     expect(comparison.commits).toHaveLength(299);
-    expect(comparison.commits[0].message).toBe('feat: change 300');
+    expect(comparison.commits[298].message).toBe('feat: change 2');
     expect(server.requests.length - before).toBe(3);
+    expect(bumpFromCommitMessages(comparison.commits.map(c => c.message))).toBe(
+      'minor',
+    );
+    expect(
+      bumpFromCommitMessages(unpaged.data.commits.map(c => c.commit.message)),
+    ).toBe('patch');
   });
 
   it('answers rate limits as GitHub does: primary 403, secondary 403, 429', async () => {
