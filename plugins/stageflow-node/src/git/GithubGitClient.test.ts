@@ -11,7 +11,7 @@ import {
 } from '../testUtils/git/gitFixtures';
 import { startFakeGithubServer } from '../testUtils/git/fakeGithubServer';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 function client(apiBaseUrl: string, repo: string, token?: string) {
   return new GithubGitClient({

@@ -28,7 +28,6 @@ describe('readRegistryConfigs', () => {
       expect.objectContaining({
         host: 'ghcr.io',
         type: 'distribution',
-        timeoutMs: 30000,
         password: 'ghp_secret',
       }),
       expect.objectContaining({ host: 'docker.io', token: 'dckr_pat' }),
