@@ -69,6 +69,7 @@ export class UpstreamPolicy {
   readonly #breaker: CircuitBreakerPolicy;
   #limitedUntil = 0;
   #nextProbeAt = 0;
+  #lastFailure = '';
 
   constructor(options: UpstreamPolicyOptions) {
     this.kind = options.kind;
@@ -86,7 +87,13 @@ export class UpstreamPolicy {
         ),
       },
     );
-    this.#breaker.onBreak(() => {
+    this.#breaker.onBreak(reason => {
+      const error = 'error' in reason ? reason.error : undefined;
+      if (error instanceof UpstreamError) {
+        this.#lastFailure = error.status
+          ? `HTTP ${error.status}`
+          : `no response (${error.noResponse})`;
+      }
       this.#nextProbeAt = this.#now() + this.#options.breaker.halfOpenAfterMs;
       this.#logger?.warn('Upstream circuit opened', {
         host: this.host,
@@ -145,7 +152,9 @@ export class UpstreamPolicy {
           until: new Date(this.#nextProbeAt),
           detail: `after ${
             this.#options.breaker.consecutiveFailures
-          } consecutive failures`,
+          } consecutive failures${
+            this.#lastFailure ? `, the last ${this.#lastFailure}` : ''
+          }`,
         });
       }
       throw error;
