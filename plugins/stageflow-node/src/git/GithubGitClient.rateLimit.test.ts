@@ -86,6 +86,17 @@ describe('GithubGitClient under GitHub rate limits', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('sends nothing after the answer that spends the budget (x-ratelimit-remaining: 0)', async () => {
+    const resetAt = new Date(Math.ceil(clock / 1000) * 1000 + 3600_000);
+    server.setRateLimit({ mode: 'primary', resetAt, remaining: 1 });
+    const repository = client();
+    await expect(repository.getDefaultBranch()).resolves.toBe('main');
+    await expect(repository.listTags()).rejects.toThrow(
+      `rate limited until ${resetAt.toISOString()}, request not sent`,
+    );
+    expect(server.requests.map(r => r.status)).toEqual([200]);
+  });
+
   it('honours a 429 retry-after beyond the longest wait: no retry, nothing sent until then', async () => {
     server.setRateLimit({ mode: '429', retryAfterSeconds: 30 });
     const repository = client();

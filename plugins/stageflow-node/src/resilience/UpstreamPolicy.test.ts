@@ -43,6 +43,36 @@ describe('UpstreamPolicy against real sockets', () => {
     }
   });
 
+  it('sends nothing after the last request of a rate-limit budget until its reset', async () => {
+    let requests = 0;
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    const server = createServer((_req, res) => {
+      requests++;
+      res
+        .writeHead(200, {
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(reset),
+        })
+        .end('{}');
+    });
+    const url = await listen(server);
+    try {
+      const limited = policy();
+      await expect(limited.fetch(url, {}, read)).resolves.toMatchObject({
+        status: 200,
+      });
+      await expect(limited.fetch(url, {}, read)).rejects.toThrow(
+        `rate limited until ${new Date(
+          reset * 1000,
+        ).toISOString()}, request not sent`,
+      );
+      expect(limited.limitedUntil).toEqual(new Date(reset * 1000));
+      expect(requests).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+
   it('opens the circuit after consecutive failures, sends nothing while open, and probes later', async () => {
     let healthy = false;
     let requests = 0;

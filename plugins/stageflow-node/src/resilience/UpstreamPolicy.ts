@@ -211,6 +211,12 @@ export class UpstreamPolicy {
       discard(res);
       throw this.#error(request, { status: res.status });
     }
+    // The last request of the budget: the next would be refused, so none is
+    // sent before the reset.
+    const reset = Number(res.headers.get('x-ratelimit-reset'));
+    if (res.headers.get('x-ratelimit-remaining') === '0' && reset > 0) {
+      this.#limitedUntil = Math.max(this.#limitedUntil, reset * 1000);
+    }
     return res;
   }
 

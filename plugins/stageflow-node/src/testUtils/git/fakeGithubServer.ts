@@ -22,7 +22,15 @@ export interface FakeGithubRequest {
  * 403 with `retry-after`; `429` is 429 with `retry-after`.
  */
 export type FakeGithubRateLimit =
-  | { mode: 'primary'; resetAt: Date }
+  | {
+      mode: 'primary';
+      resetAt: Date;
+      /**
+       * Requests still answered before the 403s; the last of them says
+       * `x-ratelimit-remaining: 0`, as GitHub's last request of a budget does.
+       */
+      remaining?: number;
+    }
   | { mode: 'secondary'; retryAfterSeconds: number }
   | { mode: '429'; retryAfterSeconds: number };
 
@@ -411,6 +419,7 @@ export async function startFakeGithubServer(options: {
   const requests: FakeGithubRequest[] = [];
   let publicBase = '';
   let rateLimit: FakeGithubRateLimit | undefined;
+  let budget: { remaining: number; reset: number } | undefined;
 
   interface Routed {
     status: number;
@@ -471,8 +480,16 @@ export async function startFakeGithubServer(options: {
       throw new HttpError(404, 'Not Found');
     }
 
-    if (rateLimit) {
+    if (rateLimit?.mode === 'primary' && (rateLimit.remaining ?? 0) > 0) {
+      rateLimit.remaining! -= 1;
+      budget = {
+        remaining: rateLimit.remaining!,
+        reset: Math.floor(rateLimit.resetAt.getTime() / 1000),
+      };
+    } else if (rateLimit) {
       throw rateLimitError(rateLimit);
+    } else {
+      budget = undefined;
     }
     if (
       options.token &&
@@ -690,7 +707,8 @@ export async function startFakeGithubServer(options: {
       const headers: Record<string, string> = {
         'content-type': 'application/json; charset=utf-8',
         'x-ratelimit-limit': '5000',
-        'x-ratelimit-remaining': '4999',
+        'x-ratelimit-remaining': String(budget?.remaining ?? 4999),
+        ...(budget ? { 'x-ratelimit-reset': String(budget.reset) } : {}),
       };
       if (result.link) {
         headers.link = result.link;
@@ -746,7 +764,7 @@ export async function startFakeGithubServer(options: {
     countBy: filter =>
       filter ? requests.filter(filter).length : requests.length,
     setRateLimit: limit => {
-      rateLimit = limit;
+      rateLimit = limit && { ...limit };
     },
     close: () =>
       new Promise<void>((resolveClose, reject) => {
