@@ -40,6 +40,20 @@ const silent: LoggerService = {
   child: () => silent,
 };
 
+/** A host that accepts connections and never answers. */
+async function silentServer() {
+  const server = createServer(() => {});
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
 async function closedPortUrl(): Promise<string> {
   const server = createServer();
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
@@ -68,6 +82,7 @@ async function main() {
   ).forPlugin('stageflow');
   const lkg = new LastKnownGood({ cache, logger: silent });
   const downUrl = await closedPortUrl();
+  const blackHole = await silentServer();
 
   const seed = new DistributionRegistryClient({
     host: registry.host,
@@ -95,6 +110,9 @@ async function main() {
     { name: 'healthy' },
     { name: 'registry down', registryUrl: downUrl },
     { name: 'GitHub down', githubUrl: `${downUrl}/api/v3` },
+    // Not in the closing line: it shows LastKnownGood's 1 s deadline while
+    // reads wait for their timeout, until the breaker opens.
+    { name: 'GitHub not answering', githubUrl: `${blackHole.url}/api/v3` },
     {
       name: 'GitHub rate limited (403)',
       // The budget runs out on the first request of the case; GitHub says
@@ -237,6 +255,7 @@ async function main() {
       limited.limitedAnswers
     } retry_after_honoured=${retryAfterHonoured}`,
   );
+  blackHole.close();
   await github.close();
   await registry.stop();
   await temp.cleanup();

@@ -19,7 +19,8 @@ export interface LastKnownGoodOptions {
   logger?: LoggerService;
   /**
    * How long a read may take before the last known good value is served
-   * instead (the read goes on and refreshes it). Default 1000 ms.
+   * instead (the read goes on and refreshes it). Default 800 ms, so that a
+   * card answers within a second with the rest of its work.
    */
   deadlineMs?: number;
   /** How long a last known good value is kept. Default 7 days. */
@@ -99,7 +100,7 @@ export class LastKnownGood {
   constructor(options: LastKnownGoodOptions) {
     this.#cache = options.cache;
     this.#logger = options.logger;
-    this.#deadlineMs = options.deadlineMs ?? 1000;
+    this.#deadlineMs = options.deadlineMs ?? 800;
     this.#keepMs = options.keepMs ?? 7 * 24 * 3600_000;
     this.#now = options.now ?? Date.now;
   }

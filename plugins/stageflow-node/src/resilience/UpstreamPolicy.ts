@@ -142,8 +142,11 @@ export class UpstreamPolicy {
       }),
     );
     try {
-      return await policy.execute(({ signal }) =>
-        this.#attempt(url, init, request, signal),
+      // A signal per call: cockatiel hangs its listeners on it, and a
+      // shared default would collect them from every pending request.
+      return await policy.execute(
+        ({ signal }) => this.#attempt(url, init, request, signal),
+        init.signal ?? new AbortController().signal,
       );
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
