@@ -133,8 +133,51 @@ export interface Config {
        * @visibility secret
        */
       token?: string;
-      /** Per-request timeout in milliseconds (default 30000). */
+      /**
+       * Per-request timeout in milliseconds; `stageflow.resilience` (its
+       * `hosts` entry for this host) takes precedence.
+       */
       timeoutMs?: number;
     }>;
+    /**
+     * How Stageflow treats failing upstream hosts (GitHub hosts and
+     * registries): timeouts, retries of reads, rate limits, circuit breaker.
+     * Every key is optional.
+     */
+    resilience?: {
+      /** Longest wait for a response head, per attempt, in ms. Default 10000. */
+      timeoutMs?: number;
+      /** Retries of a read after no response, a 5xx or a 429. Default 2. */
+      retries?: number;
+      /** First back-off in ms, doubled per retry. Default 250. */
+      backoffMs?: number;
+      /** Longest back-off in ms. Default 5000. */
+      maxBackoffMs?: number;
+      /**
+       * Longest `Retry-After` or rate-limit reset, in ms, that a request
+       * waits for; a later one fails at once and nothing is sent to the host
+       * until then. Default 10000.
+       */
+      maxRetryAfterMs?: number;
+      breaker?: {
+        /** Consecutive failures (no response, 5xx) that open the circuit. Default 5. */
+        consecutiveFailures?: number;
+        /** How long an open circuit refuses requests before one probe, in ms. Default 30000. */
+        halfOpenAfterMs?: number;
+      };
+      /** Overrides per host (as in annotations, e.g. `github.com`, `ghcr.io`). */
+      hosts?: Array<{
+        host: string;
+        timeoutMs?: number;
+        retries?: number;
+        backoffMs?: number;
+        maxBackoffMs?: number;
+        maxRetryAfterMs?: number;
+        breaker?: {
+          consecutiveFailures?: number;
+          halfOpenAfterMs?: number;
+        };
+      }>;
+    };
   };
 }

@@ -5,6 +5,8 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { InputError } from '@backstage/errors';
 import { DefaultGitService, parseRemote } from './DefaultGitService';
 import { gitServiceRef } from './gitServiceRef';
+import { UpstreamPolicies } from '../resilience/UpstreamPolicies';
+import { DEFAULT_RESILIENCE } from '../resilience/readResilienceConfig';
 import { listReleases } from './listReleases';
 import type { GitService } from './types';
 import {
@@ -28,7 +30,10 @@ describe('DefaultGitService', () => {
   function service(data: object) {
     return DefaultGitService.fromConfig(new ConfigReader(data), {
       logger: mockServices.logger.mock(),
-      githubRetry: { retryDelayBaseMs: 1 },
+      policies: new UpstreamPolicies({
+        defaults: { ...DEFAULT_RESILIENCE, backoffMs: 1 },
+        hosts: new Map(),
+      }),
     });
   }
 

@@ -7,11 +7,9 @@ import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import type { GitRepository, GitRepositoryLocator, GitService } from './types';
-import {
-  createGithubOctokit,
-  GithubResponseCache,
-  GithubRetryOptions,
-} from './githubOctokit';
+import { createGithubOctokit, GithubResponseCache } from './githubOctokit';
+import { unconfiguredHostError } from '../resilience/UpstreamError';
+import { UpstreamPolicies } from '../resilience/UpstreamPolicies';
 import { GithubGitClient } from './GithubGitClient';
 import { PlainGitClient } from './PlainGitClient';
 import { GitServiceConfig, readGitServiceConfig } from './GitServiceConfig';
@@ -22,8 +20,11 @@ const PATH_SEGMENT_PATTERN = /^[A-Za-z0-9_.~-]+$/;
 /** Options of {@link DefaultGitService.fromConfig}. @public */
 export interface DefaultGitServiceOptions {
   logger: LoggerService;
-  /** Retry behaviour of GitHub requests (tests make delays short). */
-  githubRetry?: GithubRetryOptions;
+  /**
+   * The resilience policy of each GitHub host; by default read from
+   * `stageflow.resilience`. Pass one to share it, or to shorten delays in tests.
+   */
+  policies?: UpstreamPolicies;
 }
 
 /**
@@ -39,7 +40,7 @@ export class DefaultGitService implements GitService {
   readonly #credentials: GithubCredentialsProvider;
   readonly #config: GitServiceConfig;
   readonly #logger: LoggerService;
-  readonly #githubRetry?: GithubRetryOptions;
+  readonly #policies: UpstreamPolicies;
   readonly #githubCaches = new Map<string, GithubResponseCache>();
   readonly #repositories = new Map<string, GitRepository>();
 
@@ -47,21 +48,24 @@ export class DefaultGitService implements GitService {
     return new DefaultGitService(
       ScmIntegrations.fromConfig(config),
       readGitServiceConfig(config),
-      options,
+      options.policies ??
+        UpstreamPolicies.fromConfig(config, { logger: options.logger }),
+      options.logger,
     );
   }
 
   private constructor(
     integrations: ScmIntegrations,
     config: GitServiceConfig,
-    options: DefaultGitServiceOptions,
+    policies: UpstreamPolicies,
+    logger: LoggerService,
   ) {
     this.#integrations = integrations;
     this.#credentials =
       DefaultGithubCredentialsProvider.fromIntegrations(integrations);
     this.#config = config;
-    this.#logger = options.logger;
-    this.#githubRetry = options.githubRetry;
+    this.#logger = logger;
+    this.#policies = policies;
   }
 
   getRepository(locator: GitRepositoryLocator): GitRepository {
@@ -81,9 +85,7 @@ export class DefaultGitService implements GitService {
     const host = locator.host.toLowerCase();
     const integration = this.#integrations.github.byHost(host);
     if (!integration) {
-      throw new InputError(
-        `GitHub host ${host} is not configured in integrations.github`,
-      );
+      throw unconfiguredHostError('git', host, 'integrations.github');
     }
     for (const [label, value] of [
       ['owner', locator.owner],
@@ -110,7 +112,7 @@ export class DefaultGitService implements GitService {
         cache,
         getToken: async () =>
           (await this.#credentials.getCredentials({ url })).token,
-        retry: this.#githubRetry,
+        policy: this.#policies.forHost('git', host),
         logger: this.#logger.child({
           host,
           repository: `${locator.owner}/${locator.repo}`,
@@ -123,9 +125,7 @@ export class DefaultGitService implements GitService {
     const remote = parseRemote(locator.url);
     const hostConfig = this.#config.hosts.find(h => h.host === remote.host);
     if (!hostConfig) {
-      throw new InputError(
-        `Git host ${remote.host} is not configured in stageflow.git.hosts`,
-      );
+      throw unconfiguredHostError('git', remote.host, 'stageflow.git.hosts');
     }
     let remoteUrl: string;
     if (hostConfig.baseUrl) {

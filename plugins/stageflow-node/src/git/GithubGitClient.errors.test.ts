@@ -4,7 +4,9 @@ import { registerMswTestHooks } from '@backstage/backend-test-utils';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { createGithubOctokit } from './githubOctokit';
 import { GithubGitClient } from './GithubGitClient';
-import { GitUpstreamError } from './errors';
+import { UpstreamError } from '../resilience/UpstreamError';
+import { UpstreamPolicy } from '../resilience/UpstreamPolicy';
+import { DEFAULT_RESILIENCE } from '../resilience/readResilienceConfig';
 
 const API = 'https://ghe.example.com/api/v3';
 const REPO = `${API}/repos/acme/demo`;
@@ -32,7 +34,11 @@ describe('GithubGitClient error paths', () => {
       octokit: createGithubOctokit({
         apiBaseUrl: API,
         getToken: async () => TOKEN,
-        retry: { retryDelayBaseMs: 1 },
+        policy: new UpstreamPolicy({
+          kind: 'git',
+          host: 'ghe.example.com',
+          options: { ...DEFAULT_RESILIENCE, backoffMs: 1 },
+        }),
       }),
     });
 
@@ -62,76 +68,17 @@ describe('GithubGitClient error paths', () => {
     );
     const error = await failure(client().getDefaultBranch());
     expect(authorization).toBe(`token ${TOKEN}`);
-    expect(error).toBeInstanceOf(GitUpstreamError);
+    expect(error).toBeInstanceOf(UpstreamError);
     expect(error).not.toBeInstanceOf(InputError);
     expect(error).toMatchObject({
       host: 'ghe.example.com',
       repository: 'acme/demo',
       status: 401,
     });
-    expect(error.message).toMatch(
-      /^Git host ghe\.example\.com failed to read the repository for repository acme\/demo with status 401: authentication failed/,
+    expect(error.message).toBe(
+      'Git host ghe.example.com failed to read the repository for acme/demo: HTTP 401, authentication failed; check integrations.github credentials',
     );
     expect(requests).toBe(1);
-  });
-
-  it('waits for the rate limit reset and retries, at most twice', async () => {
-    server.use(
-      http.get(REPO, () =>
-        HttpResponse.json(
-          { message: 'API rate limit exceeded' },
-          {
-            status: 403,
-            headers: {
-              'x-ratelimit-remaining': '0',
-              'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 2),
-            },
-          },
-        ),
-      ),
-    );
-    const error = await failure(client().getDefaultBranch());
-    expect(error).toBeInstanceOf(GitUpstreamError);
-    expect(error.message).toMatch(
-      /status 403: rate limit exceeded, resets at \d{4}-/,
-    );
-    expect(requests).toBe(3);
-  });
-
-  it('does not wait for a rate limit reset far away', async () => {
-    server.use(
-      http.get(REPO, () =>
-        HttpResponse.json(
-          { message: 'API rate limit exceeded' },
-          {
-            status: 403,
-            headers: {
-              'x-ratelimit-remaining': '0',
-              'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
-            },
-          },
-        ),
-      ),
-    );
-    const error = await failure(client().getDefaultBranch());
-    expect(error).toBeInstanceOf(GitUpstreamError);
-    expect(requests).toBe(1);
-  });
-
-  it('retries after a secondary rate limit, honouring retry-after', async () => {
-    let calls = 0;
-    server.use(
-      http.get(REPO, () =>
-        ++calls === 1
-          ? HttpResponse.json(
-              { message: 'You have exceeded a secondary rate limit' },
-              { status: 403, headers: { 'retry-after': '1' } },
-            )
-          : HttpResponse.json({ default_branch: 'develop' }),
-      ),
-    );
-    await expect(client().getDefaultBranch()).resolves.toBe('develop');
-    expect(requests).toBe(2);
   });
 
   it('maps 404 to NotFoundError', async () => {
@@ -146,14 +93,8 @@ describe('GithubGitClient error paths', () => {
     expect(requests).toBe(1);
   });
 
-  it('maps 409 and 422 conflicts to ConflictError', async () => {
+  it('maps an existing ref (422) to ConflictError', async () => {
     server.use(
-      http.get(`${REPO}/commits/:ref`, () =>
-        HttpResponse.json(
-          { message: 'Git Repository is empty.' },
-          { status: 409 },
-        ),
-      ),
       http.post(`${REPO}/git/refs`, () =>
         HttpResponse.json(
           { message: 'Reference already exists' },
@@ -161,25 +102,10 @@ describe('GithubGitClient error paths', () => {
         ),
       ),
     );
-    await expect(client().resolveCommit('main')).rejects.toBeInstanceOf(
-      ConflictError,
-    );
     await expect(client().createBranch('hotfix/x', SHA)).rejects.toBeInstanceOf(
       ConflictError,
     );
-    expect(requests).toBe(2);
-  });
-
-  it('lists no tags in an empty repository (409 on a paginated list)', async () => {
-    server.use(
-      http.get(`${REPO}/git/matching-refs/tags`, () =>
-        HttpResponse.json(
-          { message: 'Git Repository is empty.' },
-          { status: 409 },
-        ),
-      ),
-    );
-    await expect(client().listTags()).resolves.toEqual([]);
+    expect(requests).toBe(1);
   });
 
   it('retries a 5xx twice, then reports a clear upstream failure', async () => {
@@ -189,9 +115,10 @@ describe('GithubGitClient error paths', () => {
       ),
     );
     const error = await failure(client().getDefaultBranch());
-    expect(error).toBeInstanceOf(GitUpstreamError);
-    expect(error.message).toMatch(
-      /^Git host ghe\.example\.com failed to read the repository for repository acme\/demo with status 502: Server Error/,
+    expect(error).toBeInstanceOf(UpstreamError);
+    // The status, not the host's body: error bodies carry no upstream internals.
+    expect(error.message).toBe(
+      'Git host ghe.example.com failed to read the repository for acme/demo: HTTP 502',
     );
     expect(requests).toBe(3);
   });
@@ -209,11 +136,26 @@ describe('GithubGitClient error paths', () => {
     expect(requests).toBe(2);
   });
 
-  it('reports a network failure as an upstream failure', async () => {
+  it('reports a network failure as no response, not as a status', async () => {
     server.use(http.get(REPO, () => HttpResponse.error()));
     const error = await failure(client().getDefaultBranch());
-    expect(error).toBeInstanceOf(GitUpstreamError);
-    expect(error.message).toContain('ghe.example.com');
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error.status).toBeUndefined();
+    expect(error.message).toBe(
+      'Git host ghe.example.com failed to read the repository for acme/demo: no response (network failure)',
+    );
     expect(requests).toBe(3);
+  });
+
+  it('sends a write once: no retry of a POST that failed', async () => {
+    server.use(
+      http.post(`${REPO}/git/refs`, () =>
+        HttpResponse.json({ message: 'unavailable' }, { status: 503 }),
+      ),
+    );
+    const error = await failure(client().createBranch('hotfix/x', SHA));
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error.message).toContain('HTTP 503');
+    expect(requests).toBe(1);
   });
 });

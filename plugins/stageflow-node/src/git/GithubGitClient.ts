@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type {
   GitBranch,
   GitComparison,
@@ -65,18 +66,23 @@ export class GithubGitClient implements GitRepository {
   }
 
   async listTags(): Promise<GitTag[]> {
+    // GitHub answers matching-refs with every ref in one response (no
+    // paging); an empty repository answers 409, which means no tags.
     const refs: Array<{ ref: string; object: { sha: string; type: string } }> =
-      await this.#call('list tags', () =>
-        this.#octokit.paginate(
-          'GET /repos/{owner}/{repo}/git/matching-refs/{ref}',
-          {
-            owner: this.#owner,
-            repo: this.#repo,
-            ref: 'tags',
-            per_page: PAGE_SIZE,
-          },
-        ),
-      );
+      await this.#call('list tags', async () => {
+        try {
+          const { data } = await this.#octokit.request(
+            'GET /repos/{owner}/{repo}/git/matching-refs/{ref}',
+            { owner: this.#owner, repo: this.#repo, ref: 'tags' },
+          );
+          return data;
+        } catch (error) {
+          if ((error as { status?: number }).status === 409) {
+            return [];
+          }
+          throw error;
+        }
+      });
     const tags = refs
       .filter(ref => ref.ref.startsWith('refs/tags/'))
       .map(ref => ({
@@ -84,19 +90,26 @@ export class GithubGitClient implements GitRepository {
         objectSha: ref.object.sha,
         objectType: ref.object.type,
       }));
-    return mapWithConcurrency(tags, TAG_READ_CONCURRENCY, async tag => {
-      if (tag.objectType !== 'tag') {
-        return { name: tag.name, sha: tag.objectSha, annotated: false };
-      }
-      const object = await this.#readTagObject(tag.objectSha);
-      return {
-        name: tag.name,
-        sha: object.commitSha,
-        annotated: true,
-        ...(object.date ? { date: object.date } : {}),
-        ...(object.message !== undefined ? { message: object.message } : {}),
-      };
-    });
+    const limit = pLimit(TAG_READ_CONCURRENCY);
+    return Promise.all(
+      tags.map(tag =>
+        limit(async (): Promise<GitTag> => {
+          if (tag.objectType !== 'tag') {
+            return { name: tag.name, sha: tag.objectSha, annotated: false };
+          }
+          const object = await this.#readTagObject(tag.objectSha);
+          return {
+            name: tag.name,
+            sha: object.commitSha,
+            annotated: true,
+            ...(object.date ? { date: object.date } : {}),
+            ...(object.message !== undefined
+              ? { message: object.message }
+              : {}),
+          };
+        }),
+      ),
+    );
   }
 
   async listBranches(): Promise<GitBranch[]> {
@@ -137,30 +150,94 @@ export class GithubGitClient implements GitRepository {
     assertValidRevision(base);
     assertValidRevision(head);
     return this.#call(`compare ${base}...${head}`, async () => {
-      let aheadBy = 0;
-      let behindBy = 0;
-      const oldestFirst: GitCommit[] = [];
-      const pages = this.#octokit.paginate.iterator(
-        'GET /repos/{owner}/{repo}/compare/{basehead}',
-        {
-          owner: this.#owner,
-          repo: this.#repo,
-          basehead: `${base}...${head}`,
-          per_page: PAGE_SIZE,
-        },
-      );
-      for await (const page of pages) {
-        const data = page.data as unknown as {
-          ahead_by: number;
-          behind_by: number;
-          commits: GithubCommitData[];
-        };
-        aheadBy = data.ahead_by;
-        behindBy = data.behind_by;
-        oldestFirst.push(...data.commits.map(toCommit));
-      }
-      return { aheadBy, behindBy, commits: oldestFirst.reverse() };
+      const { comparison } = await this.#compareAll(base, head);
+      return comparison;
     });
+  }
+
+  async newestAncestor(
+    sha: string,
+    candidates: string[],
+  ): Promise<string | undefined> {
+    assertValidRevision(sha);
+    candidates.forEach(assertValidRevision);
+    if (candidates.length === 0) {
+      return undefined;
+    }
+    return this.#call(`find the base of ${sha}`, async () => {
+      // One compare against the newest candidate tells whether it is an
+      // ancestor, lists the commits on the side of `sha` since the merge
+      // base (candidates there are ancestors too) and names the merge base.
+      const { comparison, mergeBase } = await this.#compareAll(
+        candidates[0],
+        sha,
+      );
+      if (comparison.behindBy === 0) {
+        return candidates[0];
+      }
+      const onSide = new Set(comparison.commits.map(commit => commit.sha));
+      for (const candidate of candidates.slice(1)) {
+        if (onSide.has(candidate) || candidate === mergeBase) {
+          return candidate;
+        }
+        // Only a candidate off that side (older than the merge base, on
+        // another branch) costs one more compare.
+        const { comparison: toBase } = await this.#compareAll(
+          candidate,
+          mergeBase,
+          1,
+        );
+        if (toBase.behindBy === 0) {
+          return candidate;
+        }
+      }
+      return undefined;
+    });
+  }
+
+  /**
+   * A compare through its pages. Without paging parameters GitHub returns at
+   * most 250 commits and silently drops the rest; with `per_page` it pages
+   * through them all, which is what a version bump needs.
+   */
+  async #compareAll(
+    base: string,
+    head: string,
+    maxPages = Infinity,
+  ): Promise<{ comparison: GitComparison; mergeBase: string }> {
+    let aheadBy = 0;
+    let behindBy = 0;
+    let mergeBase = '';
+    const oldestFirst: GitCommit[] = [];
+    const pages = this.#octokit.paginate.iterator(
+      'GET /repos/{owner}/{repo}/compare/{basehead}',
+      {
+        owner: this.#owner,
+        repo: this.#repo,
+        basehead: `${base}...${head}`,
+        per_page: PAGE_SIZE,
+      },
+    );
+    let read = 0;
+    for await (const page of pages) {
+      const data = page.data as unknown as {
+        ahead_by: number;
+        behind_by: number;
+        merge_base_commit: { sha: string };
+        commits: GithubCommitData[];
+      };
+      aheadBy = data.ahead_by;
+      behindBy = data.behind_by;
+      mergeBase = data.merge_base_commit.sha;
+      oldestFirst.push(...data.commits.map(toCommit));
+      if (++read >= maxPages) {
+        break;
+      }
+    }
+    return {
+      comparison: { aheadBy, behindBy, commits: oldestFirst.reverse() },
+      mergeBase,
+    };
   }
 
   async createBranch(name: string, sha: string): Promise<GitBranch> {
@@ -337,24 +414,4 @@ function toCommit(data: GithubCommitData): GitCommit {
       ? { date: data.commit.committer.date }
       : {}),
   };
-}
-
-async function mapWithConcurrency<T, R>(
-  items: T[],
-  concurrency: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from(
-    { length: Math.min(concurrency, items.length) },
-    async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await fn(items[index]);
-      }
-    },
-  );
-  await Promise.all(workers);
-  return results;
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PlainGitClient } from './PlainGitClient';
-import { GitUpstreamError } from './errors';
+import { UpstreamError } from '../resilience/UpstreamError';
 import { runGitContract } from '../testUtils/git/gitContract';
 import {
   createDemoRepository,
@@ -135,7 +135,7 @@ describe('PlainGitClient', () => {
         cacheDir: join(temp.dir, 'cache'),
       });
       const error = await repository.listTags().catch(e => e);
-      expect(error).toBeInstanceOf(GitUpstreamError);
+      expect(error).toBeInstanceOf(UpstreamError);
       expect(error.message).toContain('git.acme.test');
       expect(error.message).toContain('list remote refs');
       expect(error.message).not.toContain('wrong-secret');

@@ -12,7 +12,8 @@ import type {
   GitRepositoryLocator,
   GitTag,
 } from './types';
-import { GitUpstreamError } from './errors';
+import { UpstreamError } from '../resilience/UpstreamError';
+import { gitNoResponseReason } from '../resilience/noResponseReason';
 import { assertValidRefName, assertValidRevision, isSha } from './refs';
 import { GitCommandError, runGit } from './runGit';
 
@@ -185,6 +186,21 @@ export class PlainGitClient implements GitRepository {
         `${baseSha}..${headSha}`,
       ]);
       return { aheadBy, behindBy, commits: records(log).map(toCommit) };
+    });
+  }
+
+  async newestAncestor(
+    sha: string,
+    candidates: string[],
+  ): Promise<string | undefined> {
+    assertValidRevision(sha);
+    candidates.forEach(assertValidRevision);
+    return this.#exclusive(`find the base of ${sha}`, async () => {
+      await this.#sync();
+      // One walk of the history answers every candidate at once.
+      const history = await this.#git(['rev-list', await this.#resolve(sha)]);
+      const ancestors = new Set(history.split('\n'));
+      return candidates.find(candidate => ancestors.has(candidate));
     });
   }
 
@@ -462,7 +478,9 @@ export class PlainGitClient implements GitRepository {
             .filter(Boolean)
             .slice(-1)[0]
         : (error as Error)?.message;
-    return new GitUpstreamError({
+    return new UpstreamError({
+      kind: 'git',
+      noResponse: gitNoResponseReason(detail ?? ''),
       host: this.#host,
       repository: this.#describe(),
       operation,

@@ -1,16 +1,13 @@
 import { Octokit } from '@octokit/rest';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
+import { LRUCache } from 'lru-cache';
 import type { LoggerService } from '@backstage/backend-plugin-api';
-
-// The plugins add behaviour, not methods we call; typing the result as the
-// plain REST client keeps the plugins' nested type packages out of our API.
-const StageflowOctokit = Octokit.plugin(throttling, retry) as typeof Octokit;
+import type { UpstreamPolicy } from '../resilience/UpstreamPolicy';
 
 /** @public */
 export type GithubOctokit = Octokit;
 
-interface CachedResponse {
+/** A GET response kept with its ETag. @public */
+export interface CachedGithubResponse {
   etag: string;
   status: number;
   headers: Record<string, string>;
@@ -24,33 +21,12 @@ interface CachedResponse {
  *
  * @public
  */
-export class GithubResponseCache {
-  readonly #entries = new Map<string, CachedResponse>();
-  readonly #maxEntries: number;
-
+export class GithubResponseCache extends LRUCache<
+  string,
+  CachedGithubResponse
+> {
   constructor(options?: { maxEntries?: number }) {
-    this.#maxEntries = options?.maxEntries ?? 5000;
-  }
-
-  get(url: string): CachedResponse | undefined {
-    const entry = this.#entries.get(url);
-    if (entry) {
-      this.#entries.delete(url);
-      this.#entries.set(url, entry);
-    }
-    return entry;
-  }
-
-  set(url: string, entry: CachedResponse) {
-    this.#entries.delete(url);
-    this.#entries.set(url, entry);
-    while (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) {
-        break;
-      }
-      this.#entries.delete(oldest);
-    }
+    super({ max: options?.maxEntries ?? 5000 });
   }
 }
 
@@ -60,65 +36,32 @@ export function addressesImmutable(url: string): boolean {
   return /\/[0-9a-f]{40}(?=$|\/|\.\.\.)/i.test(path);
 }
 
-/**
- * Retry and rate-limit behaviour of the GitHub client.
- *
- * @public
- */
-export interface GithubRetryOptions {
-  /** Retries of a failed request (5xx, network, rate limit); default 2. */
-  maxRetries?: number;
-  /** Longest rate-limit wait worth retrying after, in seconds; default 60. */
-  maxRetryAfterSeconds?: number;
-  /** Milliseconds per unit of retry delay; tests make it small. Default 1000. */
-  retryDelayBaseMs?: number;
-}
-
 /** Options of {@link createGithubOctokit}. @public */
 export interface CreateGithubOctokitOptions {
   apiBaseUrl: string;
   /** Called for each request, so expiring GitHub App tokens are renewed. */
   getToken?: () => Promise<string | undefined>;
   cache?: GithubResponseCache;
-  retry?: GithubRetryOptions;
+  /** The resilience of the host: timeouts, retries, rate limits, breaker. */
+  policy: UpstreamPolicy;
   logger?: LoggerService;
 }
 
 /**
- * An Octokit with throttling (primary and secondary rate limits, honouring
- * `retry-after` and `x-ratelimit-reset`), bounded retries of failures, and
- * conditional requests through a response cache.
+ * An Octokit whose requests go through the host's {@link UpstreamPolicy}
+ * (timeouts, retries of reads honouring `retry-after` and
+ * `x-ratelimit-reset`, nothing sent while rate limited, a circuit breaker),
+ * with conditional requests through a response cache. Failures of the host
+ * reach the caller as the policy's UpstreamError; answers such as 404 or
+ * 422 as Octokit's RequestError.
  *
  * @public
  */
 export function createGithubOctokit(
   options: CreateGithubOctokitOptions,
 ): GithubOctokit {
-  const maxRetries = options.retry?.maxRetries ?? 2;
-  const maxRetryAfter = options.retry?.maxRetryAfterSeconds ?? 60;
-  const retryDelayBaseMs = options.retry?.retryDelayBaseMs ?? 1000;
-  const logger = options.logger;
-
-  const onLimit =
-    (kind: string) =>
-    (
-      retryAfter: number,
-      limitedRequest: object,
-      _octokit: unknown,
-      retryCount: number,
-    ) => {
-      const request = limitedRequest as { method?: string; url?: string };
-      const retrying = retryCount < maxRetries && retryAfter <= maxRetryAfter;
-      logger?.warn(`GitHub ${kind} rate limit hit`, {
-        method: request.method,
-        url: request.url,
-        retryAfter,
-        retrying,
-      });
-      return retrying;
-    };
-
-  const octokit = new StageflowOctokit({
+  const { policy, logger } = options;
+  const octokit = new Octokit({
     baseUrl: options.apiBaseUrl.replace(/\/+$/, ''),
     userAgent: 'stageflow',
     log: {
@@ -127,25 +70,10 @@ export function createGithubOctokit(
       warn: (message: string) => logger?.warn(message),
       error: (message: string) => logger?.error(message),
     },
-    throttle: {
-      onRateLimit: onLimit('primary'),
-      onSecondaryRateLimit: onLimit('secondary'),
-      retryAfterBaseValue: retryDelayBaseMs,
-      fallbackSecondaryRateRetryAfter: 60,
-    },
-    retry: {
-      // A conflict will not go away by asking again; 403 is the throttling
-      // plugin's to retry when it is a rate limit.
-      doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451],
-      retries: maxRetries,
-      retryAfterBaseValue: retryDelayBaseMs,
-    },
   });
 
   const cache = options.cache;
   const getToken = options.getToken;
-  // Registered after the plugins, so it wraps them: retries and throttling
-  // run inside, and the cache sees the final answer only.
   octokit.hook.wrap('request', async (request, requestOptions) => {
     if (getToken) {
       const token = await getToken();
@@ -153,10 +81,25 @@ export function createGithubOctokit(
         requestOptions.headers.authorization = `token ${token}`;
       }
     }
-    const key =
-      cache && requestOptions.method === 'GET'
-        ? octokit.request.endpoint(requestOptions as any).url
-        : '';
+    const method = requestOptions.method;
+    const url = octokit.request.endpoint(requestOptions as any).url;
+    // Octokit turns whatever its fetch throws into a "500" of its own; the
+    // policy's error says what really happened, so it is kept aside.
+    let failure: unknown;
+    requestOptions.request = {
+      ...requestOptions.request,
+      fetch: (input: string, init: RequestInit) =>
+        policy
+          .fetch(input, init, {
+            operation: `${method} ${new URL(input).pathname}`,
+            idempotent: method === 'GET' || method === 'HEAD',
+          })
+          .catch(error => {
+            failure = error;
+            throw error;
+          }),
+    };
+    const key = cache && method === 'GET' ? url : '';
     // What a sha addresses (a tag object, a commit, a compare of two shas)
     // never changes and is kept for good a layer above: only moving
     // resources (ref lists, branches) take room in the bounded cache.
@@ -178,6 +121,9 @@ export function createGithubOctokit(
       }
       return response;
     } catch (error) {
+      if (failure) {
+        throw failure;
+      }
       if (cached && (error as { status?: number }).status === 304) {
         return {
           status: cached.status,

@@ -1,10 +1,9 @@
 export * from './types';
-export { GitUpstreamError } from './errors';
 export { createGithubOctokit, GithubResponseCache } from './githubOctokit';
 export type {
+  CachedGithubResponse,
   CreateGithubOctokitOptions,
   GithubOctokit,
-  GithubRetryOptions,
 } from './githubOctokit';
 export { GithubGitClient } from './GithubGitClient';
 export type { GithubGitClientOptions } from './GithubGitClient';

@@ -68,6 +68,16 @@ export interface GitRepository {
   /** Resolves a branch, tag or (possibly short) sha to its commit; NotFoundError when unknown. */
   resolveCommit(ref: string): Promise<GitCommit>;
   compare(base: string, head: string): Promise<GitComparison>;
+  /**
+   * The first of `candidates` (full commit shas, in the caller's order of
+   * preference, e.g. newest release first) that is `sha` itself or one of
+   * its ancestors; undefined when none is. One ancestry query instead of a
+   * compare per candidate.
+   */
+  newestAncestor(
+    sha: string,
+    candidates: string[],
+  ): Promise<string | undefined>;
   /** ConflictError when the branch exists. */
   createBranch(name: string, sha: string): Promise<GitBranch>;
   /** Creates an annotated tag (tag object plus ref); ConflictError when the tag exists. */

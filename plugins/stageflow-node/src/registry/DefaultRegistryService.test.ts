@@ -28,7 +28,6 @@ describe('readRegistryConfigs', () => {
       expect.objectContaining({
         host: 'ghcr.io',
         type: 'distribution',
-        timeoutMs: 30000,
         password: 'ghp_secret',
       }),
       expect.objectContaining({ host: 'docker.io', token: 'dckr_pat' }),
@@ -72,9 +71,9 @@ describe('DefaultRegistryService', () => {
     );
     expect(() => service.forHost('169.254.169.254')).toThrow(
       expect.objectContaining({
-        name: 'NotAllowedError',
+        name: 'InputError',
         message:
-          'Registry host 169.254.169.254 is not configured in stageflow.registries',
+          'Registry 169.254.169.254 is not configured in stageflow.registries; Stageflow contacts configured hosts only',
       }),
     );
   });

@@ -5,7 +5,6 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
-import { NotAllowedError } from '@backstage/errors';
 import {
   normaliseHost,
   readRegistryConfigs,
@@ -13,7 +12,9 @@ import {
 } from './config';
 import { DistributionRegistryClient } from './DistributionRegistryClient';
 import { OciLayoutRegistryClient } from './OciLayoutRegistryClient';
-import type { RegistryRetryOptions } from './RegistryTransport';
+import { unconfiguredHostError } from '../resilience/UpstreamError';
+import { UpstreamPolicies } from '../resilience/UpstreamPolicies';
+import { DEFAULT_RESILIENCE } from '../resilience/readResilienceConfig';
 import type { RegistryService, WritableRegistryClient } from './types';
 
 /**
@@ -28,22 +29,32 @@ export class DefaultRegistryService implements RegistryService {
   private readonly hosts: Map<string, RegistryHostConfig>;
   private readonly clients = new Map<string, WritableRegistryClient>();
   private readonly logger?: LoggerService;
-  private readonly retry?: RegistryRetryOptions;
+  private readonly policies: UpstreamPolicies;
 
   static fromConfig(
     config: Config,
-    options: { logger?: LoggerService; retry?: RegistryRetryOptions } = {},
+    options: { logger?: LoggerService; policies?: UpstreamPolicies } = {},
   ): DefaultRegistryService {
-    return new DefaultRegistryService(readRegistryConfigs(config), options);
+    return new DefaultRegistryService(readRegistryConfigs(config), {
+      ...options,
+      policies:
+        options.policies ??
+        UpstreamPolicies.fromConfig(config, { logger: options.logger }),
+    });
   }
 
   constructor(
     hosts: RegistryHostConfig[],
-    options: { logger?: LoggerService; retry?: RegistryRetryOptions } = {},
+    options: { logger?: LoggerService; policies?: UpstreamPolicies } = {},
   ) {
     this.hosts = new Map(hosts.map(h => [h.host, h]));
     this.logger = options.logger;
-    this.retry = options.retry;
+    this.policies =
+      options.policies ??
+      new UpstreamPolicies({
+        defaults: DEFAULT_RESILIENCE,
+        hosts: new Map(),
+      });
   }
 
   /** Hosts config names, for error messages and UIs. */
@@ -59,9 +70,7 @@ export class DefaultRegistryService implements RegistryService {
     }
     const config = this.hosts.get(key);
     if (!config) {
-      throw new NotAllowedError(
-        `Registry host ${key} is not configured in stageflow.registries`,
-      );
+      throw unconfiguredHostError('registry', key, 'stageflow.registries');
     }
     const client =
       config.type === 'oci-layout'
@@ -74,8 +83,11 @@ export class DefaultRegistryService implements RegistryService {
               password: config.password,
               token: config.token,
             },
-            timeoutMs: config.timeoutMs,
-            retry: this.retry,
+            policy: this.policies.forHost(
+              'registry',
+              key,
+              config.timeoutMs ? { timeoutMs: config.timeoutMs } : undefined,
+            ),
           });
     this.logger?.debug('Created registry client', {
       host: key,

@@ -37,7 +37,7 @@ describe('DistributionRegistryClient with basic auth refused', () => {
     ],
     ['no credentials', undefined],
   ])(
-    'reports %s as not allowed, naming host and operation but no secret',
+    'reports %s as an upstream refusal, naming host and operation but no secret',
     async (_, credentials) => {
       const client = new DistributionRegistryClient({
         host: registry.host,
@@ -47,9 +47,10 @@ describe('DistributionRegistryClient with basic auth refused', () => {
       const error = await client
         .resolve({ registry: registry.host, repository: 'acme/app', tag: 'v1' })
         .catch(e => e);
-      expect(error.name).toBe('NotAllowedError');
-      expect(error.message).toContain(`resolve on ${registry.host}/acme/app`);
-      expect(error.message).toContain('401');
+      expect(error).toMatchObject({ name: 'UpstreamError', statusCode: 502 });
+      expect(error.message).toBe(
+        `Registry ${registry.host} failed to resolve for acme/app: HTTP 401, check the credentials configured for ${registry.host} in stageflow.registries`,
+      );
       expect(error.message).not.toContain('wrong-secret-42');
     },
   );

@@ -51,15 +51,17 @@ describe('DistributionRegistryClient token exchange', () => {
     expect(new Set(asked).size).toBe(asked.length);
   });
 
-  it('reports credentials the token service refuses as not allowed', async () => {
+  it('reports credentials the token service refuses as an upstream refusal', async () => {
     const client = new DistributionRegistryClient({
       host: registry.host,
       url: registry.url,
       credentials: { username: 'stageflow', password: 'wrong-secret-42' },
     });
     const error = await client.listTags('acme/app').catch(e => e);
-    expect(error.name).toBe('NotAllowedError');
-    expect(error.message).toContain(registry.host);
+    expect(error).toMatchObject({ name: 'UpstreamError', statusCode: 502 });
+    expect(error.message).toContain(
+      `the token service refused the credentials configured for ${registry.host}`,
+    );
     expect(error.message).not.toContain('wrong-secret-42');
   });
 });

@@ -4,7 +4,7 @@ import {
   ImageReference,
 } from '@stageflow/plugin-stageflow-common';
 import { copyManifestTree } from './copyImage';
-import { RegistryUpstreamError } from './errors';
+import { registryUpstreamError } from './errors';
 import {
   MANIFEST_ACCEPT,
   parseManifestBytes,
@@ -13,10 +13,11 @@ import {
 } from './manifest';
 import {
   RegistryCredentials,
-  RegistryRetryOptions,
   RegistryTransport,
   discard,
 } from './RegistryTransport';
+import { UpstreamPolicy } from '../resilience/UpstreamPolicy';
+import { DEFAULT_RESILIENCE } from '../resilience/readResilienceConfig';
 import type {
   BlobDescriptor,
   CopyResult,
@@ -33,14 +34,17 @@ export interface DistributionRegistryClientOptions {
   /** Base URL of the API; defaults to `https://<host>`. */
   url?: string;
   credentials?: RegistryCredentials;
-  /** Per-request timeout (default 30000). */
-  timeoutMs?: number;
+  /**
+   * The host's resilience policy (timeouts, retries, rate limits, circuit
+   * breaker), shared by every client of the host; by default one of its own
+   * with the `stageflow.resilience` defaults.
+   */
+  policy?: UpstreamPolicy;
   /**
    * Timeout of a request that streams a blob body, which the signal covers
    * whole (default 10 minutes).
    */
   blobTimeoutMs?: number;
-  retry?: RegistryRetryOptions;
 }
 
 const pull = (repository: string) => `repository:${repository}:pull`;
@@ -68,8 +72,13 @@ export class DistributionRegistryClient implements WritableRegistryClient {
       host: options.host,
       baseUrl: options.url ?? `https://${options.host}`,
       credentials: options.credentials,
-      timeoutMs: options.timeoutMs ?? 30_000,
-      retry: options.retry,
+      policy:
+        options.policy ??
+        new UpstreamPolicy({
+          kind: 'registry',
+          host: options.host,
+          options: DEFAULT_RESILIENCE,
+        }),
     });
   }
 
@@ -139,7 +148,7 @@ export class DistributionRegistryClient implements WritableRegistryClient {
     const digest = sha256Digest(bytes);
     const claimed = ref.digest ?? res.headers.get('docker-content-digest');
     if (claimed && claimed !== digest) {
-      throw new RegistryUpstreamError(
+      throw registryUpstreamError(
         ctx,
         `manifest of ${formatImageReference(
           ref,
@@ -153,7 +162,7 @@ export class DistributionRegistryClient implements WritableRegistryClient {
         res.headers.get('content-type') ?? undefined,
       );
     } catch (e) {
-      throw new RegistryUpstreamError(
+      throw registryUpstreamError(
         ctx,
         `unreadable manifest: ${(e as Error).message}`,
       );
@@ -216,7 +225,7 @@ export class DistributionRegistryClient implements WritableRegistryClient {
       url: `/v2/${repository}/blobs/${digest}`,
     });
     if (!res.body) {
-      throw new RegistryUpstreamError(
+      throw registryUpstreamError(
         { host: this.host, operation: 'read blob', repository },
         `blob ${digest} has no body`,
       );
@@ -271,7 +280,7 @@ export class DistributionRegistryClient implements WritableRegistryClient {
     const { stream } = await this.openBlob(repository, digest);
     const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
     if (sha256Digest(bytes) !== digest) {
-      throw new RegistryUpstreamError(
+      throw registryUpstreamError(
         { host: this.host, operation: 'read blob', repository },
         `blob content does not match ${digest}`,
       );
@@ -312,7 +321,7 @@ export class DistributionRegistryClient implements WritableRegistryClient {
   private uploadLocation(res: Response, repository: string): string {
     const location = res.headers.get('location');
     if (!location) {
-      throw new RegistryUpstreamError(
+      throw registryUpstreamError(
         {
           host: this.host,
           operation: 'start upload',

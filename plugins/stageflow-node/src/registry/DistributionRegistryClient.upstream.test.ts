@@ -3,6 +3,8 @@ import { http, HttpResponse, delay } from 'msw';
 import { setupServer } from 'msw/node';
 import { DistributionRegistryClient } from './DistributionRegistryClient';
 import { MEDIA_TYPES, sha256Digest } from './manifest';
+import { UpstreamPolicy } from '../resilience/UpstreamPolicy';
+import { DEFAULT_RESILIENCE } from '../resilience/readResilienceConfig';
 
 // Failures a real registry will not produce on demand.
 const HOST = 'registry.test';
@@ -26,32 +28,26 @@ describe('DistributionRegistryClient against failing upstreams', () => {
   const server = setupServer();
   registerMswTestHooks(server);
 
-  const sleeps: number[] = [];
   const client = (timeoutMs = 1000) =>
     new DistributionRegistryClient({
       host: HOST,
-      timeoutMs,
       credentials: { username: 'u', password: 'super-secret-pw' },
-      retry: {
-        sleep: async ms => {
-          sleeps.push(ms);
-        },
-      },
+      policy: new UpstreamPolicy({
+        kind: 'registry',
+        host: HOST,
+        options: { ...DEFAULT_RESILIENCE, timeoutMs, backoffMs: 1 },
+      }),
     });
 
-  beforeEach(() => {
-    sleeps.length = 0;
-  });
-
   it('waits as Retry-After says on 429, then succeeds', async () => {
-    let calls = 0;
+    const calls: number[] = [];
     server.use(
       http.head(`${BASE}/v2/acme/app/manifests/v1`, () => {
-        calls += 1;
-        return calls === 1
+        calls.push(Date.now());
+        return calls.length === 1
           ? new HttpResponse(null, {
               status: 429,
-              headers: { 'retry-after': '2' },
+              headers: { 'retry-after': '1' },
             })
           : new HttpResponse(null, {
               status: 200,
@@ -68,7 +64,8 @@ describe('DistributionRegistryClient against failing upstreams', () => {
       mediaType: MEDIA_TYPES.ociManifest,
       size: manifestBytes.length,
     });
-    expect(sleeps).toEqual([2000]);
+    expect(calls).toHaveLength(2);
+    expect(calls[1] - calls[0]).toBeGreaterThanOrEqual(1000);
   });
 
   it('gives up after three 500s with an error naming host, repository, operation and status', async () => {
@@ -86,14 +83,13 @@ describe('DistributionRegistryClient against failing upstreams', () => {
       .listTags('acme/app')
       .catch(e => e);
     expect(calls).toBe(3);
-    expect(sleeps).toHaveLength(2);
     expect(error).toMatchObject({
-      name: 'RegistryUpstreamError',
+      name: 'UpstreamError',
       statusCode: 502,
-      upstreamStatus: 500,
+      status: 500,
     });
     expect(error.message).toBe(
-      'Registry list tags on registry.test/acme/app failed (HTTP 500): gave up after 3 attempt(s): UNKNOWN',
+      'Registry registry.test failed to list tags for acme/app: HTTP 500',
     );
   });
 
@@ -105,7 +101,7 @@ describe('DistributionRegistryClient against failing upstreams', () => {
       }),
     );
     await expect(client(100).getManifest(ref)).rejects.toThrow(
-      'Registry get manifest on registry.test/acme/app failed: no answer within 100 ms',
+      'Registry registry.test failed to get manifest for acme/app: no response (timed out), after 100 ms',
     );
   });
 
@@ -131,7 +127,7 @@ describe('DistributionRegistryClient against failing upstreams', () => {
         tag: undefined,
         digest: `sha256:${'2'.repeat(64)}`,
       }),
-    ).rejects.toMatchObject({ name: 'RegistryUpstreamError' });
+    ).rejects.toMatchObject({ name: 'UpstreamError' });
   });
 
   it('follows Link pagination when listing tags', async () => {
@@ -157,7 +153,7 @@ describe('DistributionRegistryClient against failing upstreams', () => {
     ]);
   });
 
-  it('maps 404 to NotFoundError and 403 to NotAllowedError without leaking credentials', async () => {
+  it('maps 404 to NotFoundError and 403 to an upstream refusal without leaking credentials', async () => {
     server.use(
       http.get(`${BASE}/v2/acme/app/manifests/v1`, () =>
         HttpResponse.json(
@@ -172,13 +168,15 @@ describe('DistributionRegistryClient against failing upstreams', () => {
     await expect(client().getManifest(ref)).rejects.toMatchObject({
       name: 'NotFoundError',
       message:
-        'Registry get manifest on registry.test/acme/app failed (HTTP 404): MANIFEST_UNKNOWN',
+        'Registry get manifest on registry.test/acme/app found nothing: MANIFEST_UNKNOWN',
     });
     const denied = await client()
       .getManifest({ ...ref, tag: 'v2' })
       .catch(e => e);
-    expect(denied.name).toBe('NotAllowedError');
-    expect(denied.message).toContain('HTTP 403');
+    expect(denied).toMatchObject({ name: 'UpstreamError', statusCode: 502 });
+    expect(denied.message).toBe(
+      'Registry registry.test failed to get manifest for acme/app: HTTP 403, DENIED; check the credentials configured for registry.test in stageflow.registries',
+    );
     expect(denied.message).not.toContain('super-secret-pw');
   });
 

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { copyManifestTree } from './copyImage';
-import { RegistryUpstreamError } from './errors';
+import { registryUpstreamError } from './errors';
 import {
   MEDIA_TYPES,
   manifestBlobs,
@@ -119,7 +119,7 @@ export class OciLayoutRegistryClient implements WritableRegistryClient {
     try {
       parsed = parseManifestBytes(bytes);
     } catch (e) {
-      throw new RegistryUpstreamError(
+      throw registryUpstreamError(
         {
           host: this.host,
           operation: 'get manifest',
@@ -304,7 +304,7 @@ export class OciLayoutRegistryClient implements WritableRegistryClient {
           manifests: [],
         };
       }
-      throw new RegistryUpstreamError(
+      throw registryUpstreamError(
         { host: this.host, operation: 'read index.json' },
         `unreadable layout index: ${(e as Error).message}`,
       );
@@ -352,7 +352,7 @@ export class OciLayoutRegistryClient implements WritableRegistryClient {
       );
     }
     if (sha256Digest(bytes) !== digest) {
-      throw new RegistryUpstreamError(
+      throw registryUpstreamError(
         { host: this.host, operation: 'read blob', repository },
         `blob content does not match ${digest}`,
       );

@@ -1,5 +1,7 @@
-import { NotAllowedError } from '@backstage/errors';
-import { errorFromStatus, RegistryUpstreamError } from './errors';
+import { errorFromStatus, registryUpstreamError } from './errors';
+import { noResponseReason } from '../resilience/noResponseReason';
+import { UpstreamError } from '../resilience/UpstreamError';
+import { discard, UpstreamPolicy } from '../resilience/UpstreamPolicy';
 
 /** @public */
 export interface RegistryCredentials {
@@ -9,22 +11,12 @@ export interface RegistryCredentials {
   token?: string;
 }
 
-/** @public */
-export interface RegistryRetryOptions {
-  /** Attempts per request, the first included (default 3). */
-  maxAttempts?: number;
-  /** Waits between attempts; injectable so that tests do not sleep. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Delay before attempt `attempt + 1` when the registry gave no Retry-After. */
-  backoffMs?: (attempt: number) => number;
-}
-
 export interface TransportOptions {
   host: string;
   baseUrl: string;
   credentials?: RegistryCredentials;
-  timeoutMs: number;
-  retry?: RegistryRetryOptions;
+  /** Timeouts, retries, rate limits and circuit breaker of the host. */
+  policy: UpstreamPolicy;
 }
 
 export interface RequestSpec {
@@ -52,8 +44,6 @@ interface CachedToken {
   expiresAt: number;
 }
 
-const MAX_RETRY_AFTER_MS = 30_000;
-
 function parseChallenge(header: string | null): Challenge | undefined {
   if (!header) {
     return undefined;
@@ -75,19 +65,6 @@ function parseChallenge(header: string | null): Challenge | undefined {
   return { scheme: 'bearer', realm: params.realm, service: params.service };
 }
 
-function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) {
-    return undefined;
-  }
-  const seconds = Number(value);
-  const ms = Number.isFinite(seconds)
-    ? seconds * 1000
-    : Date.parse(value) - Date.now();
-  return Number.isFinite(ms)
-    ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS)
-    : undefined;
-}
-
 async function errorCodes(res: Response): Promise<string[]> {
   try {
     const body = await res.json();
@@ -101,16 +78,14 @@ async function errorCodes(res: Response): Promise<string[]> {
 
 /**
  * HTTP to one registry host: the auth handshake of the distribution spec
- * (anonymous, basic, bearer token per scope), timeouts and bounded retries.
+ * (anonymous, basic, bearer token per scope), through the host's
+ * {@link UpstreamPolicy} (timeouts, retries, rate limits, circuit breaker).
  */
 export class RegistryTransport {
   readonly host: string;
   private readonly baseUrl: string;
   private readonly credentials: RegistryCredentials;
-  private readonly timeoutMs: number;
-  private readonly maxAttempts: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly backoffMs: (attempt: number) => number;
+  private readonly policy: UpstreamPolicy;
   private challenge?: Challenge;
   private readonly tokens = new Map<string, Promise<CachedToken>>();
 
@@ -118,11 +93,7 @@ export class RegistryTransport {
     this.host = options.host;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.credentials = options.credentials ?? {};
-    this.timeoutMs = options.timeoutMs;
-    this.maxAttempts = Math.max(1, options.retry?.maxAttempts ?? 3);
-    this.sleep =
-      options.retry?.sleep ?? (ms => new Promise(r => setTimeout(r, ms)));
-    this.backoffMs = options.retry?.backoffMs ?? (a => 250 * 2 ** (a - 1));
+    this.policy = options.policy;
   }
 
   resolveUrl(url: string): string {
@@ -137,82 +108,39 @@ export class RegistryTransport {
     };
     // A stream can be sent once only, so such a request is never retried.
     const replayable = !(spec.body instanceof ReadableStream);
-    const timeoutMs = spec.timeoutMs ?? this.timeoutMs;
-    let authRetried = false;
-    for (let attempt = 1; ; attempt++) {
-      const authorization = await this.authorization(spec.scopes, ctx);
-      let res: Response;
-      try {
-        res = await fetch(this.resolveUrl(spec.url), {
+    const attempt = async () =>
+      this.policy.fetch(
+        this.resolveUrl(spec.url),
+        {
           method: spec.method,
-          headers: { ...spec.headers, ...authorization },
+          headers: {
+            ...spec.headers,
+            ...(await this.authorization(spec.scopes, ctx)),
+          },
           body: spec.body,
           redirect: 'follow',
-          signal: AbortSignal.timeout(timeoutMs),
           ...(spec.body instanceof ReadableStream && { duplex: 'half' }),
-        } as RequestInit);
-      } catch (e) {
-        const name = (e as Error)?.name;
-        if (name === 'TimeoutError' || name === 'AbortError') {
-          throw new RegistryUpstreamError(
-            ctx,
-            `no answer within ${timeoutMs} ms`,
-          );
-        }
-        if (replayable && attempt < this.maxAttempts) {
-          await this.sleep(this.backoffMs(attempt));
-          continue;
-        }
-        throw new RegistryUpstreamError(
-          ctx,
-          `request failed: ${(e as Error)?.message}`,
-        );
-      }
-
-      if (
-        res.status === 401 &&
-        !authRetried &&
-        replayable &&
-        !this.credentials.token
-      ) {
-        const challenge = parseChallenge(res.headers.get('www-authenticate'));
-        discard(res);
-        if (challenge) {
-          authRetried = true;
-          this.challenge = challenge;
-          this.tokens.delete(this.scopeKey(spec.scopes));
-          attempt--;
-          continue;
-        }
+        } as RequestInit,
+        { ...ctx, idempotent: replayable, timeoutMs: spec.timeoutMs },
+      );
+    let res = await attempt();
+    if (res.status === 401 && replayable && !this.credentials.token) {
+      const challenge = parseChallenge(res.headers.get('www-authenticate'));
+      discard(res);
+      if (!challenge) {
         throw errorFromStatus({ ...ctx, status: 401 }, []);
       }
-      if (
-        (res.status === 429 || res.status >= 500) &&
-        replayable &&
-        attempt < this.maxAttempts
-      ) {
-        const delay =
-          parseRetryAfter(res.headers.get('retry-after')) ??
-          this.backoffMs(attempt);
-        discard(res);
-        await this.sleep(delay);
-        continue;
-      }
-      if (res.ok || spec.accept?.includes(res.status)) {
-        return res;
-      }
-      const codes = await errorCodes(res);
-      const error = errorFromStatus({ ...ctx, status: res.status }, codes);
-      if (res.status === 429 || res.status >= 500) {
-        throw new RegistryUpstreamError(
-          { ...ctx, status: res.status },
-          `gave up after ${attempt} attempt(s)${
-            codes.length ? `: ${codes.join(', ')}` : ''
-          }`,
-        );
-      }
-      throw error;
+      this.challenge = challenge;
+      this.tokens.delete(this.scopeKey(spec.scopes));
+      res = await attempt();
     }
+    if (res.ok || spec.accept?.includes(res.status)) {
+      return res;
+    }
+    throw errorFromStatus(
+      { ...ctx, status: res.status },
+      await errorCodes(res),
+    );
   }
 
   private scopeKey(scopes: string[]): string {
@@ -280,29 +208,26 @@ export class RegistryTransport {
       ...ctx,
       operation: `token request for ${ctx.operation}`,
     };
+    // The token service may live on another host: it gets a plain timeout,
+    // and its failures are told apart the same way.
     let res: Response;
     try {
-      res = await fetch(url, {
-        headers,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
     } catch (e) {
-      throw new RegistryUpstreamError(
-        tokenCtx,
-        `token service unreachable: ${(e as Error)?.name}`,
-      );
-    }
-    if (res.status === 401 || res.status === 403) {
-      discard(res);
-      throw new NotAllowedError(
-        `Token service of ${ctx.host} refused the credentials configured in stageflow.registries (HTTP ${res.status})`,
-      );
+      throw new UpstreamError({
+        kind: 'registry',
+        ...tokenCtx,
+        noResponse: noResponseReason(e),
+        detail: `token service ${url.host}`,
+      });
     }
     if (!res.ok) {
       discard(res);
-      throw new RegistryUpstreamError(
+      throw registryUpstreamError(
         { ...tokenCtx, status: res.status },
-        'token service failed',
+        res.status === 401 || res.status === 403
+          ? `the token service refused the credentials configured for ${ctx.host} in stageflow.registries`
+          : 'token service failed',
       );
     }
     const body = (await res.json()) as {
@@ -312,7 +237,7 @@ export class RegistryTransport {
     };
     const value = body.token ?? body.access_token;
     if (!value) {
-      throw new RegistryUpstreamError(
+      throw registryUpstreamError(
         tokenCtx,
         'token service answered without a token',
       );
@@ -327,10 +252,4 @@ export class RegistryTransport {
   }
 }
 
-/**
- * Releases the connection of a response whose body is not needed. Not awaited:
- * cancelling some bodies settles only when the peer closes.
- */
-export function discard(res: Response): void {
-  res.body?.cancel().catch(() => undefined);
-}
+export { discard };

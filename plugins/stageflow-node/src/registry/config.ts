@@ -10,10 +10,9 @@ export interface RegistryHostConfig {
   username?: string;
   password?: string;
   token?: string;
-  timeoutMs: number;
+  /** The older per-host timeout; `stageflow.resilience` is the place for it now. */
+  timeoutMs?: number;
 }
-
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Docker Hub is written `docker.io` in references whatever host config uses. */
 export function normaliseHost(host: string): string {
@@ -58,7 +57,7 @@ export function readRegistryConfigs(config: Config): RegistryHostConfig[] {
       username: entry.getOptionalString('username'),
       password: entry.getOptionalString('password'),
       token: entry.getOptionalString('token'),
-      timeoutMs: entry.getOptionalNumber('timeoutMs') ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs: entry.getOptionalNumber('timeoutMs'),
     };
   });
 }

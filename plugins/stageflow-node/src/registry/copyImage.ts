@@ -3,7 +3,7 @@ import {
   formatImageReference,
   ImageReference,
 } from '@stageflow/plugin-stageflow-common';
-import { RegistryUpstreamError } from './errors';
+import { registryUpstreamError } from './errors';
 import { childManifests, manifestBlobs } from './manifest';
 import type {
   BlobDescriptor,
@@ -143,7 +143,7 @@ export async function copyManifestTree(options: {
       raw.descriptor.mediaType,
     );
     if (written.digest !== digest) {
-      throw new RegistryUpstreamError(
+      throw registryUpstreamError(
         { host: target.host, operation: 'copy', repository: t.repository },
         `stored ${label} as ${written.digest}, expected ${digest}`,
       );

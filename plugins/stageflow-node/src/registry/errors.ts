@@ -1,8 +1,5 @@
-import {
-  CustomErrorBase,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
+import { UpstreamError } from '../resilience/UpstreamError';
 
 /** What a failed registry call was about; never holds a credential. */
 export interface RegistryErrorContext {
@@ -12,54 +9,42 @@ export interface RegistryErrorContext {
   status?: number;
 }
 
-function describe(ctx: RegistryErrorContext): string {
-  const where = ctx.repository ? `${ctx.host}/${ctx.repository}` : ctx.host;
-  const status = ctx.status ? ` (HTTP ${ctx.status})` : '';
-  return `Registry ${ctx.operation} on ${where} failed${status}`;
+/**
+ * A registry answered something unusable (a digest that does not match, a
+ * body that does not parse): an {@link UpstreamError} of kind `registry`.
+ */
+export function registryUpstreamError(
+  ctx: RegistryErrorContext,
+  detail: string,
+  cause?: unknown,
+): UpstreamError {
+  return new UpstreamError({ kind: 'registry', ...ctx, detail, cause });
 }
 
 /**
- * A registry answered something unusable. Carries `statusCode` 502 so that the
- * Backstage error middleware reports it as an upstream failure, not the
- * caller's.
- *
- * @public
+ * Turns a failed registry answer into the error Backstage maps to a status:
+ * 404 is NotFoundError; anything else, a refusal of our credentials (401,
+ * 403) included, is the registry's side, so an UpstreamError (502).
  */
-export class RegistryUpstreamError extends CustomErrorBase {
-  readonly statusCode = 502;
-  readonly host: string;
-  readonly operation: string;
-  readonly repository?: string;
-  readonly upstreamStatus?: number;
-
-  constructor(ctx: RegistryErrorContext, detail: string, cause?: unknown) {
-    super(`${describe(ctx)}: ${detail}`, cause);
-    this.name = 'RegistryUpstreamError';
-    this.host = ctx.host;
-    this.operation = ctx.operation;
-    this.repository = ctx.repository;
-    this.upstreamStatus = ctx.status;
-  }
-}
-
-/** Turns a failed registry response into the error Backstage maps to a status. */
 export function errorFromStatus(
   ctx: RegistryErrorContext,
   errorCodes: string[],
 ): Error {
-  const codes = errorCodes.length ? `: ${errorCodes.join(', ')}` : '';
+  const codes = errorCodes.length ? errorCodes.join(', ') : undefined;
   if (ctx.status === 404) {
-    return new NotFoundError(`${describe(ctx)}${codes}`);
-  }
-  if (ctx.status === 401 || ctx.status === 403) {
-    return new NotAllowedError(
-      `${describe(ctx)}${codes}; check the credentials configured for ${
-        ctx.host
-      } in stageflow.registries`,
+    const where = ctx.repository ? `${ctx.host}/${ctx.repository}` : ctx.host;
+    return new NotFoundError(
+      `Registry ${ctx.operation} on ${where} found nothing${
+        codes ? `: ${codes}` : ''
+      }`,
     );
   }
-  return new RegistryUpstreamError(
+  const credentials =
+    ctx.status === 401 || ctx.status === 403
+      ? `check the credentials configured for ${ctx.host} in stageflow.registries`
+      : undefined;
+  return registryUpstreamError(
     ctx,
-    errorCodes.join(', ') || 'unexpected answer',
+    [codes, credentials].filter(Boolean).join('; ') || 'unexpected answer',
   );
 }

@@ -1,10 +1,6 @@
 export * from './types';
 export { MEDIA_TYPES } from './manifest';
-export { RegistryUpstreamError } from './errors';
-export type {
-  RegistryCredentials,
-  RegistryRetryOptions,
-} from './RegistryTransport';
+export type { RegistryCredentials } from './RegistryTransport';
 export {
   DistributionRegistryClient,
   type DistributionRegistryClientOptions,

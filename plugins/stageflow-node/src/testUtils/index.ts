@@ -8,6 +8,7 @@
 
 export {
   startFakeGithubServer,
+  type FakeGithubRateLimit,
   type FakeGithubRequest,
   type FakeGithubServer,
 } from './git/fakeGithubServer';
