@@ -35,6 +35,7 @@ import {
 import {
   DefaultGitService,
   DefaultRegistryService,
+  DefaultReleaseService,
   demoStageflowConfig,
   generateDemoData,
 } from '@stageflow/plugin-stageflow-node';
@@ -243,16 +244,27 @@ describe('the owners-only policy in a running backend', () => {
       const config = new ConfigReader({
         stageflow: demoStageflowConfig(data),
       });
-      const action = createTagReleaseAction({
+      const releaseService = DefaultReleaseService.create({
         ...services,
         git: DefaultGitService.fromConfig(config, {
           logger: mockServices.logger.mock(),
         }),
         registry: DefaultRegistryService.fromConfig(config),
         auditor: mockServices.auditor.mock(),
-        flows: { ...FLOW_PRESETS },
-        defaultFlow: 'oneflow',
+        auth: mockServices.auth(),
+        cache: mockServices.cache.mock(),
+        logger: mockServices.logger.mock(),
+        config: {
+          flows: { ...FLOW_PRESETS },
+          defaultFlow: 'oneflow',
+          cacheTtlSeconds: 0,
+          claims: {},
+        },
+        history: { record: async () => {} },
+        lock: { withLock: (_key, fn) => fn() },
+        announcer: { announce: async () => {} },
       });
+      const action = createTagReleaseAction({ releaseService });
       const tags = () =>
         execFileSync('git', ['tag', '--list'], {
           cwd: join(data.gitDir, 'acme', 'phippy.git'),

@@ -1,5 +1,5 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { ONEFLOW } from '@stageflow/plugin-stageflow-common';
+import { FLOW_PRESETS, ONEFLOW } from '@stageflow/plugin-stageflow-common';
 import { createPromoteImageAction } from './promoteImage';
 import {
   actionContext,
@@ -94,11 +94,12 @@ describe('stageflow:image:promote', () => {
   });
 
   it('refuses a version whose candidate image is missing', async () => {
-    const { deps } = await demoDeps();
-    deps.flows = {
-      ...deps.flows,
-      oneflow: { ...ONEFLOW, candidateImage: '{image}/nightly:{sha}' },
-    };
+    const { deps } = await demoDeps({
+      flows: {
+        ...FLOW_PRESETS,
+        oneflow: { ...ONEFLOW, candidateImage: '{image}/nightly:{sha}' },
+      },
+    });
     await expect(
       createPromoteImageAction(deps).handler(
         actionContext({ entityRef: phippy, stage: 'prod', version: '1.3.0' }),

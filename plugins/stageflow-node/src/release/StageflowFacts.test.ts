@@ -1,10 +1,8 @@
 import { CacheManager } from '@backstage/backend-defaults/cache';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import {
-  GitRepository,
-  RegistryClient,
-} from '@stageflow/plugin-stageflow-node';
+import { GitRepository } from '../git';
+import { RegistryClient } from '../registry';
 import { randomUUID } from 'node:crypto';
 import { StageflowFacts } from './StageflowFacts';
 
