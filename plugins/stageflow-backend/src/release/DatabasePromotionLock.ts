@@ -52,9 +52,7 @@ export class DatabasePromotionLock implements PromotionLock {
         .insert({ lock_key: key, holder, expires_at: now + leaseMs })
         .onConflict('lock_key')
         .ignore();
-      const row = await this.db(TABLE)
-        .where({ lock_key: key })
-        .first('holder');
+      const row = await this.db(TABLE).where({ lock_key: key }).first('holder');
       if (row?.holder === holder) {
         return;
       }

@@ -51,14 +51,17 @@ const tagReleaseBody = z
         errorMap: () => ({ message: 'must be major, minor, patch or auto' }),
       })
       .optional(),
-    message: z.string().max(10_000, 'must be at most 10000 characters').optional(),
+    message: z
+      .string()
+      .max(10_000, 'must be at most 10000 characters')
+      .optional(),
   })
   .strict();
 
 const startHotfixBody = z
   .object({
     ...common,
-    name: text(255),
+    name: text(1000),
     fromVersion: text(255).optional(),
     cherryPick: z.array(text(255)).max(100).optional(),
   })

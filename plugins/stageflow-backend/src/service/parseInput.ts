@@ -10,9 +10,8 @@ export function parseInput<S extends z.ZodTypeAny>(
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new InputError(
-      `Invalid ${where} '${issue.path.join('.')}': ${issue.message}`,
-    );
+    const field = issue.path.length ? ` '${issue.path.join('.')}'` : '';
+    throw new InputError(`Invalid ${where}${field}: ${issue.message}`);
   }
   return result.data;
 }
