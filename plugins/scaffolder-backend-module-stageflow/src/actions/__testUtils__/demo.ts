@@ -189,27 +189,25 @@ export function actionContext<T extends Record<string, any>>(
 }
 
 /**
- * Runs one example of an action as a dry run on fresh demo data; returns
- * the step's action id, the outputs it gave and whether git was left as it
- * was.
+ * Runs one example of an action on fresh demo data, for real or as a dry
+ * run; returns the step, the outputs it gave by name, and the demo data to
+ * check what exists afterwards.
  */
-export async function runExampleAsDryRun(
+export async function runExample(
   example: string,
   create: (deps: StageflowActionDeps) => {
     id: string;
     handler: (ctx: any) => Promise<void>;
   },
+  options: { isDryRun?: boolean } = {},
 ) {
-  const { deps, refs } = await demoDeps();
-  const before = refs('phippy');
-  const action = create(deps);
+  const demo = await demoDeps();
+  const action = create(demo.deps);
   const step = yaml.parse(example).steps[0];
-  const ctx = actionContext(step.input, { isDryRun: true });
+  const ctx = actionContext(step.input, options);
   await action.handler(ctx);
-  return {
-    action: step.action as string,
-    expected: action.id,
-    outputs: (ctx.output as jest.Mock).mock.calls.length,
-    unchanged: refs('phippy') === before,
-  };
+  const outputs = Object.fromEntries(
+    (ctx.output as jest.Mock).mock.calls.map(([name, value]) => [name, value]),
+  );
+  return { step, actionId: action.id, outputs, ...demo };
 }
