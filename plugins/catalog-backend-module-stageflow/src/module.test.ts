@@ -53,8 +53,11 @@ describe('catalogModuleStageflow', () => {
     // The annotation processor knows the flows of config, not only presets.
     const annotations = addProcessor.mock.calls
       .map(([p]) => p)
-      .find(p => p instanceof StageflowAnnotationProcessor);
-    const checked = await annotations.postProcessEntity({
+      .find(
+        (p): p is StageflowAnnotationProcessor =>
+          p instanceof StageflowAnnotationProcessor,
+      );
+    const checked = await annotations!.postProcessEntity({
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
       metadata: { name: 'x', annotations: { 'stageflow.io/flow': 'trunk' } },

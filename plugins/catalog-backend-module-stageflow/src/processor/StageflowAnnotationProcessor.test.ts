@@ -1,5 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import { AlphaEntity } from '@backstage/catalog-model/alpha';
 import { StageflowAnnotationProcessor } from './StageflowAnnotationProcessor';
 
 function component(annotations: Record<string, string>): Entity {
@@ -15,7 +16,7 @@ async function errorsOf(
   entity: Entity,
   options?: { flows?: string[] },
 ): Promise<string[]> {
-  const result = await new StageflowAnnotationProcessor(
+  const result: AlphaEntity = await new StageflowAnnotationProcessor(
     options,
   ).postProcessEntity(entity);
   // The entity is always kept: only its status carries the problems.
@@ -23,14 +24,14 @@ async function errorsOf(
     ...entity,
     status: undefined,
   });
-  return (result.status?.items ?? []).map(item => (item.error as any).message);
+  return (result.status?.items ?? []).map(item => item.error?.message ?? '');
 }
 
 describe('StageflowAnnotationProcessor', () => {
   it('keeps an entity with a bad annotation, with a processing error the entity page shows, and logs it', async () => {
     const logger = mockServices.logger.mock();
     const entity = component({ 'stageflow.io/flow': 'trunk' });
-    const result = await new StageflowAnnotationProcessor({
+    const result: AlphaEntity = await new StageflowAnnotationProcessor({
       logger,
     }).postProcessEntity(entity);
     expect(result.metadata).toEqual(entity.metadata);

@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { AlphaEntity } from '@backstage/catalog-model/alpha';
 import { CatalogProcessor } from '@backstage/plugin-catalog-node';
 import {
   FLOW_PRESETS,
@@ -39,7 +40,7 @@ export class StageflowAnnotationProcessor implements CatalogProcessor {
     return 'StageflowAnnotationProcessor';
   }
 
-  async postProcessEntity(entity: Entity): Promise<Entity> {
+  async postProcessEntity(entity: AlphaEntity): Promise<AlphaEntity> {
     const problems = [...this.problems(entity)];
     if (problems.length === 0) {
       return entity;

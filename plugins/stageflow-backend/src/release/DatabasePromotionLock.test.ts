@@ -1,4 +1,5 @@
 import {
+  TestDatabaseId,
   TestDatabases,
   mockCredentials,
   mockServices,
@@ -27,8 +28,8 @@ jest.setTimeout(180_000);
 describe('DatabasePromotionLock', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
-  async function lockOn(databaseId: (typeof databases.eachSupportedId)[any]) {
-    const knex = await databases.init(databaseId as any);
+  async function lockOn(databaseId: TestDatabaseId) {
+    const knex = await databases.init(databaseId);
     // The migrations of this package create the lock table.
     await SnapshotStore.create({ getClient: async () => knex });
     return knex;
