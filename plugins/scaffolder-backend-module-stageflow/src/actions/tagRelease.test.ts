@@ -199,6 +199,27 @@ describe('stageflow:release:tag', () => {
     expect(refs('phippy')).toBe(before);
   });
 
+  it('refuses in a dry run what the real run would: an existing version, a denied permission', async () => {
+    const { deps } = await demoDeps();
+    await expect(
+      createTagReleaseAction(deps).handler(
+        actionContext(
+          { entityRef: phippy, version: '1.2.0' },
+          { isDryRun: true },
+        ),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining('Release 1.2.0 exists already'),
+    });
+    const denied = await demoDeps({ permission: AuthorizeResult.DENY });
+    await expect(
+      createTagReleaseAction(denied.deps).handler(
+        actionContext({ entityRef: phippy, bump: 'patch' }, { isDryRun: true }),
+      ),
+    ).rejects.toThrow(/permission stageflow\.release\.create is denied/);
+  });
+
   it('lets exactly one of two concurrent tasks tag a version', async () => {
     const { deps, refs } = await demoDeps();
     const action = createTagReleaseAction(deps);
