@@ -50,6 +50,9 @@ import { permissionModuleStageflowPolicy } from './module';
 
 const examples = resolve(__dirname, '../../../../examples');
 
+// Each tag test generates the demo data and runs a real task.
+jest.setTimeout(60_000);
+
 /**
  * The mock auth service, except that a token a plugin gets on behalf of a
  * user names that plugin as the actor, as the real one does: the permission
