@@ -108,7 +108,7 @@ describe('StageflowFacts on Redis', () => {
   it('forgets what a write changed, on every replica sharing the cache', async () => {
     const cache = redisCache();
     const replica = () => {
-      const { facts, repository, registry } = setup(60);
+      const { repository, registry } = setup(60);
       return {
         facts: new StageflowFacts({
           cache,
