@@ -52,6 +52,15 @@ export interface Config {
       /** Minutes between two snapshots of every component. Default 5. */
       frequencyMinutes?: number;
     };
+    /**
+     * The owner of a repository or image that several catalog entities
+     * name: writes (tags, branches, promotions) act on it only through this
+     * entity. Keys are a repository (`git.acme.example/acme/phippy`, or any
+     * git URL) or an image base (`registry.acme.example/acme/phippy`);
+     * values are entity refs. Without an entry, a repository or image named
+     * by more than one entity is refused with a conflict naming them all.
+     */
+    claims?: { [repositoryOrImage: string]: string };
 
     /**
      * Git remotes other than GitHub hosts (GitHub hosts and their token or

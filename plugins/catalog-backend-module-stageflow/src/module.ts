@@ -5,6 +5,7 @@ import {
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { STAGEFLOW_CONTRIBUTIONS_TOPIC } from '@stageflow/plugin-stageflow-common';
+import { readStageflowConfig } from '@stageflow/plugin-stageflow-node';
 import { StageflowAnnotationProcessor } from './processor/StageflowAnnotationProcessor';
 import { StageflowModelProcessor } from './processor/StageflowModelProcessor';
 import { StageflowContributionsProvider } from './provider/StageflowContributionsProvider';
@@ -23,14 +24,30 @@ export const catalogModuleStageflow = createBackendModule({
     reg.registerInit({
       deps: {
         catalog: catalogProcessingExtensionPoint,
+        config: coreServices.rootConfig,
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         events: eventsServiceRef,
       },
-      async init({ catalog, auth, discovery, logger, scheduler, events }) {
-        catalog.addProcessor(new StageflowAnnotationProcessor());
+      async init({
+        catalog,
+        config,
+        auth,
+        discovery,
+        logger,
+        scheduler,
+        events,
+      }) {
+        // The flows entities may name: the presets and stageflow.flows.
+        const { flows } = readStageflowConfig(config);
+        catalog.addProcessor(
+          new StageflowAnnotationProcessor({
+            flows: Object.keys(flows),
+            logger,
+          }),
+        );
         catalog.addProcessor(new StageflowModelProcessor());
         const provider = new StageflowContributionsProvider({
           auth,

@@ -2,17 +2,14 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import {
-  gitServiceRef,
-  readStageflowConfig,
-  registryServiceRef,
-} from '@stageflow/plugin-stageflow-node';
+import { releaseServiceRef } from '@stageflow/plugin-stageflow-node';
 import { createStageflowActions } from './actions';
 
 /**
- * Scaffolder module of Stageflow: the `stageflow:*` actions.
+ * Scaffolder module of Stageflow: the `stageflow:*` actions, which act
+ * through the release service of the Stageflow backend on behalf of the
+ * user who started the task.
  *
  * @public
  */
@@ -23,20 +20,12 @@ export const scaffolderModuleStageflow = createBackendModule({
     reg.registerInit({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
-        config: coreServices.rootConfig,
-        permissions: coreServices.permissions,
-        auditor: coreServices.auditor,
         discovery: coreServices.discovery,
         auth: coreServices.auth,
-        catalog: catalogServiceRef,
-        git: gitServiceRef,
-        registry: registryServiceRef,
+        releaseService: releaseServiceRef,
       },
-      async init({ scaffolder, config, ...deps }) {
-        const { flows, defaultFlow } = readStageflowConfig(config);
-        scaffolder.addActions(
-          ...createStageflowActions({ ...deps, flows, defaultFlow }),
-        );
+      async init({ scaffolder, ...deps }) {
+        scaffolder.addActions(...createStageflowActions(deps));
       },
     });
   },

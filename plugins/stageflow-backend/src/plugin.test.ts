@@ -37,6 +37,8 @@ function component(
   };
 }
 
+jest.setTimeout(60_000);
+
 describe('stageflowPlugin on the demo data', () => {
   let dir: string;
   let server: any;

@@ -4,18 +4,21 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
+  DefaultReleaseService,
   gitServiceRef,
+  readStageflowConfig,
   registryServiceRef,
 } from '@stageflow/plugin-stageflow-node';
-import { readStageflowConfig } from '@stageflow/plugin-stageflow-node';
 import { stageflowPermissions } from '@stageflow/plugin-stageflow-common';
 import { createRouter } from './service/router';
 import { createExportRouter } from './export';
 import { ContributionsStore, createContributionsRouter } from './contributions';
+import { DatabasePromotionLock } from './release/DatabasePromotionLock';
+import { createReleaseAnnouncer } from './release/createReleaseAnnouncer';
+import { createReleaseRouter } from './release/createReleaseRouter';
 import { SnapshotStore } from './service/SnapshotStore';
-import { StageResolver } from './service/StageResolver';
-import { StageflowFacts } from './service/StageflowFacts';
 import { StageflowService } from './service/StageflowService';
 import { scheduleSnapshots } from './service/snapshots';
 
@@ -41,6 +44,7 @@ export const stageflowPlugin = createBackendPlugin({
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         events: eventsServiceRef,
+        signals: signalsServiceRef,
         catalog: catalogServiceRef,
         git: gitServiceRef,
         registry: registryServiceRef,
@@ -48,25 +52,38 @@ export const stageflowPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, httpRouter, httpAuth, auth, catalog } = deps;
         const settings = readStageflowConfig(config);
-        const facts = new StageflowFacts({
-          cache: deps.cache,
-          git: deps.git,
-          registry: deps.registry,
-          ttlSeconds: settings.cacheTtlSeconds,
-        });
-        const resolver = new StageResolver(facts, logger);
         // Both stores run the migrations of this package: one after the other.
         const store = await SnapshotStore.create(deps.database);
         const contributions = await ContributionsStore.create({
           database: deps.database,
         });
         deps.permissionsRegistry.addPermissions(stageflowPermissions);
+        const release = DefaultReleaseService.create({
+          catalog,
+          permissions: deps.permissions,
+          auditor: deps.auditor,
+          auth,
+          cache: deps.cache,
+          git: deps.git,
+          registry: deps.registry,
+          logger,
+          config: settings,
+          history: {
+            record: async change => {
+              await store.record(change);
+            },
+          },
+          lock: new DatabasePromotionLock(await deps.database.getClient()),
+          announcer: createReleaseAnnouncer({
+            events: deps.events,
+            signals: deps.signals,
+            logger,
+          }),
+        });
+        const { resolver, facts } = release;
         const service = new StageflowService({
           catalog,
-          auth,
-          permissions: deps.permissions,
-          resolver,
-          facts,
+          release,
           store,
           flows: settings.flows,
           defaultFlow: settings.defaultFlow,
@@ -96,7 +113,8 @@ export const stageflowPlugin = createBackendPlugin({
             events: deps.events,
           }),
         );
-        httpRouter.use(await createRouter({ httpAuth, service }));
+        httpRouter.use(await createRouter({ httpAuth, service, release }));
+        httpRouter.use(await createReleaseRouter({ httpAuth, release }));
         httpRouter.use(await createExportRouter({ catalog, httpAuth }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info('Stageflow backend ready', {

@@ -8,6 +8,7 @@
 
 export * from './git';
 export * from './registry';
+export * from './config';
 export * from './flows';
 export * from './demo';
 export * from './release';

@@ -35,6 +35,7 @@ import {
 import {
   DefaultGitService,
   DefaultRegistryService,
+  DefaultReleaseService,
   demoStageflowConfig,
   generateDemoData,
 } from '@stageflow/plugin-stageflow-node';
@@ -48,6 +49,9 @@ import request from 'supertest';
 import { permissionModuleStageflowPolicy } from './module';
 
 const examples = resolve(__dirname, '../../../../examples');
+
+// Each tag test generates the demo data and runs a real task.
+jest.setTimeout(60_000);
 
 /**
  * The mock auth service, except that a token a plugin gets on behalf of a
@@ -243,16 +247,27 @@ describe('the owners-only policy in a running backend', () => {
       const config = new ConfigReader({
         stageflow: demoStageflowConfig(data),
       });
-      const action = createTagReleaseAction({
+      const releaseService = DefaultReleaseService.create({
         ...services,
         git: DefaultGitService.fromConfig(config, {
           logger: mockServices.logger.mock(),
         }),
         registry: DefaultRegistryService.fromConfig(config),
         auditor: mockServices.auditor.mock(),
-        flows: { ...FLOW_PRESETS },
-        defaultFlow: 'oneflow',
+        auth: mockServices.auth(),
+        cache: mockServices.cache.mock(),
+        logger: mockServices.logger.mock(),
+        config: {
+          flows: { ...FLOW_PRESETS },
+          defaultFlow: 'oneflow',
+          cacheTtlSeconds: 0,
+          claims: {},
+        },
+        history: { record: async () => {} },
+        lock: { withLock: (_key, fn) => fn() },
+        announcer: { announce: async () => {} },
       });
+      const action = createTagReleaseAction({ releaseService });
       const tags = () =>
         execFileSync('git', ['tag', '--list'], {
           cwd: join(data.gitDir, 'acme', 'phippy.git'),

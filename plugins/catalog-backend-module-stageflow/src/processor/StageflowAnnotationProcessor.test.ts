@@ -1,10 +1,7 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import { AlphaEntity } from '@backstage/catalog-model/alpha';
 import { StageflowAnnotationProcessor } from './StageflowAnnotationProcessor';
-
-const location = {
-  type: 'url',
-  target: 'https://example.com/catalog-info.yaml',
-};
 
 function component(annotations: Record<string, string>): Entity {
   return {
@@ -15,18 +12,56 @@ function component(annotations: Record<string, string>): Entity {
   };
 }
 
-async function errorsOf(entity: Entity): Promise<string[]> {
-  const emit = jest.fn();
-  const result = await new StageflowAnnotationProcessor().postProcessEntity(
-    entity,
-    location,
-    emit,
-  );
-  expect(result).toBe(entity);
-  return emit.mock.calls.map(([r]) => r.error.message);
+async function errorsOf(
+  entity: Entity,
+  options?: { flows?: string[] },
+): Promise<string[]> {
+  const result: AlphaEntity = await new StageflowAnnotationProcessor(
+    options,
+  ).postProcessEntity(entity);
+  // The entity is always kept: only its status carries the problems.
+  expect({ ...result, status: undefined }).toEqual({
+    ...entity,
+    status: undefined,
+  });
+  return (result.status?.items ?? []).map(item => item.error?.message ?? '');
 }
 
 describe('StageflowAnnotationProcessor', () => {
+  it('keeps an entity with a bad annotation, with a processing error the entity page shows, and logs it', async () => {
+    const logger = mockServices.logger.mock();
+    const entity = component({ 'stageflow.io/flow': 'trunk' });
+    const result: AlphaEntity = await new StageflowAnnotationProcessor({
+      logger,
+    }).postProcessEntity(entity);
+    expect(result.metadata).toEqual(entity.metadata);
+    expect(result.status?.items).toEqual([
+      {
+        type: 'backstage.io/catalog-processing',
+        level: 'error',
+        message:
+          "InputError: Component:default/phippy: annotation stageflow.io/flow names unknown flow 'trunk', expected one of oneflow, gitflow",
+        error: {
+          name: 'InputError',
+          message:
+            "Component:default/phippy: annotation stageflow.io/flow names unknown flow 'trunk', expected one of oneflow, gitflow",
+        },
+      },
+    ]);
+    expect(logger.warn).toHaveBeenCalledWith(
+      'Entity has bad Stageflow annotations',
+      expect.objectContaining({ entityRef: 'component:default/phippy' }),
+    );
+  });
+
+  it('accepts a flow defined in config', async () => {
+    expect(
+      await errorsOf(component({ 'stageflow.io/flow': 'trunk' }), {
+        flows: ['oneflow', 'gitflow', 'trunk'],
+      }),
+    ).toEqual([]);
+  });
+
   it('accepts well-formed annotations', async () => {
     expect(
       await errorsOf(

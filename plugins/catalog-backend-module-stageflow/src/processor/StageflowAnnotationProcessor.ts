@@ -1,10 +1,7 @@
-import { Entity } from '@backstage/catalog-model';
-import { LocationSpec } from '@backstage/plugin-catalog-common';
-import {
-  CatalogProcessor,
-  CatalogProcessorEmit,
-  processingResult,
-} from '@backstage/plugin-catalog-node';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { AlphaEntity } from '@backstage/catalog-model/alpha';
+import { CatalogProcessor } from '@backstage/plugin-catalog-node';
 import {
   FLOW_PRESETS,
   STAGEFLOW_FLOW_ANNOTATION,
@@ -15,32 +12,58 @@ import {
 
 const GIT_URL_PROTOCOLS = ['https:', 'http:', 'ssh:', 'git:', 'file:'];
 
+// The status type the catalog's entity page shows as processing errors.
+const CATALOG_PROCESSING_STATUS = 'backstage.io/catalog-processing';
+
 /**
  * Checks the Stageflow annotations of every entity at ingestion, so that a
  * typo shows up as a processing error on the entity instead of an empty card.
+ *
+ * A problem is not emitted as a processing result: the catalog would then
+ * never store an entity it sees for the first time. The entity is kept, the
+ * problem is put in its status (which the entity page shows as a
+ * processing error, like the catalog's own) and logged.
  *
  * @public
  */
 export class StageflowAnnotationProcessor implements CatalogProcessor {
   private readonly flows: string[];
+  private readonly logger?: LoggerService;
 
-  constructor(options?: { flows?: string[] }) {
+  /** `flows`: the configured flow names (presets and `stageflow.flows`). */
+  constructor(options?: { flows?: string[]; logger?: LoggerService }) {
     this.flows = options?.flows ?? Object.keys(FLOW_PRESETS);
+    this.logger = options?.logger;
   }
 
   getProcessorName(): string {
     return 'StageflowAnnotationProcessor';
   }
 
-  async postProcessEntity(
-    entity: Entity,
-    location: LocationSpec,
-    emit: CatalogProcessorEmit,
-  ): Promise<Entity> {
-    for (const message of this.problems(entity)) {
-      emit(processingResult.inputError(location, message));
+  async postProcessEntity(entity: AlphaEntity): Promise<AlphaEntity> {
+    const problems = [...this.problems(entity)];
+    if (problems.length === 0) {
+      return entity;
     }
-    return entity;
+    this.logger?.warn('Entity has bad Stageflow annotations', {
+      entityRef: stringifyEntityRef(entity),
+      problems: problems.join('; '),
+    });
+    return {
+      ...entity,
+      status: {
+        ...entity.status,
+        items: [
+          ...(entity.status?.items ?? []),
+          ...problems.map(message => ({
+            type: CATALOG_PROCESSING_STATUS,
+            level: 'error' as const,
+            message: `InputError: ${message}`,
+            error: { name: 'InputError', message },
+          })),
+        ],
+      },
+    };
   }
 
   private *problems(entity: Entity): Generator<string> {

@@ -1,22 +1,17 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { FLOW_PRESETS } from '@stageflow/plugin-stageflow-common';
-import {
-  DefaultGitService,
-  DefaultRegistryService,
-} from '@stageflow/plugin-stageflow-node';
 import {
   DemoUpstreams,
   startDemoUpstreams,
 } from '@stageflow/plugin-stageflow-node/testUtils';
 import { execFileSync } from 'node:child_process';
 import { createPromoteImageAction } from './promoteImage';
-import { StageflowActionDeps } from './shared';
 import { createStartHotfixAction } from './startHotfix';
 import { createTagReleaseAction } from './tagRelease';
-import { actionContext } from './__testUtils__/demo';
+import {
+  StageflowActionDeps,
+  actionContext,
+  createTestReleaseService,
+} from './__testUtils__/demo';
 
 jest.setTimeout(90_000);
 
@@ -29,29 +24,20 @@ describe('actions on GitHub and a distribution registry', () => {
   beforeAll(async () => {
     upstreams = await startDemoUpstreams();
     const config = new ConfigReader(upstreams.config as any);
-    deps = {
-      git: DefaultGitService.fromConfig(config, {
-        logger: mockServices.logger.mock(),
-      }),
-      registry: DefaultRegistryService.fromConfig(config),
-      catalog: catalogServiceMock({
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Component',
-            metadata: {
-              name: 'phippy',
-              annotations: upstreams.phippyAnnotations,
-            },
-            spec: { type: 'website', owner: 'team-a' },
+    deps = createTestReleaseService({
+      config,
+      entities: [
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: {
+            name: 'phippy',
+            annotations: upstreams.phippyAnnotations,
           },
-        ],
-      }),
-      permissions: mockServices.permissions({ result: AuthorizeResult.ALLOW }),
-      auditor: mockServices.auditor.mock(),
-      flows: { ...FLOW_PRESETS },
-      defaultFlow: 'oneflow',
-    };
+          spec: { type: 'website', owner: 'team-a' },
+        },
+      ],
+    });
   });
 
   afterAll(() => upstreams?.stop());

@@ -1,7 +1,7 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
+import { ReleaseService } from '@stageflow/plugin-stageflow-node';
 import { createCatalogRegisterAction } from './catalogRegister';
 import { createPromoteImageAction } from './promoteImage';
-import { StageflowActionDeps } from './shared';
 import { createStartHotfixAction } from './startHotfix';
 import { createTagReleaseAction } from './tagRelease';
 
@@ -10,23 +10,22 @@ export type { CatalogRegisterActionOptions } from './catalogRegister';
 export { createPromoteImageAction } from './promoteImage';
 export { createStartHotfixAction } from './startHotfix';
 export { createTagReleaseAction } from './tagRelease';
-export type { StageflowActionDeps } from './shared';
 
 /**
- * Every Stageflow action, built once on shared clients.
+ * Every Stageflow action, built once: the release actions on the release
+ * service, the catalog one on the backend's contributions API.
  *
  * @public
  */
-export function createStageflowActions(
-  deps: StageflowActionDeps & {
-    discovery: DiscoveryService;
-    auth: AuthService;
-  },
-) {
+export function createStageflowActions(options: {
+  releaseService: ReleaseService;
+  discovery: DiscoveryService;
+  auth: AuthService;
+}) {
   return [
-    createStartHotfixAction(deps),
-    createTagReleaseAction(deps),
-    createPromoteImageAction(deps),
-    createCatalogRegisterAction(deps),
+    createStartHotfixAction(options),
+    createTagReleaseAction(options),
+    createPromoteImageAction(options),
+    createCatalogRegisterAction(options),
   ];
 }

@@ -1,5 +1,10 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { ONEFLOW } from '@stageflow/plugin-stageflow-common';
+import { FLOW_PRESETS, ONEFLOW } from '@stageflow/plugin-stageflow-common';
+import {
+  DEMO_REGISTRY_HOST,
+  OciLayoutRegistryClient,
+  pushImage,
+} from '@stageflow/plugin-stageflow-node';
 import { createPromoteImageAction } from './promoteImage';
 import {
   actionContext,
@@ -94,11 +99,12 @@ describe('stageflow:image:promote', () => {
   });
 
   it('refuses a version whose candidate image is missing', async () => {
-    const { deps } = await demoDeps();
-    deps.flows = {
-      ...deps.flows,
-      oneflow: { ...ONEFLOW, candidateImage: '{image}/nightly:{sha}' },
-    };
+    const { deps } = await demoDeps({
+      flows: {
+        ...FLOW_PRESETS,
+        oneflow: { ...ONEFLOW, candidateImage: '{image}/nightly:{sha}' },
+      },
+    });
     await expect(
       createPromoteImageAction(deps).handler(
         actionContext({ entityRef: phippy, stage: 'prod', version: '1.3.0' }),
@@ -108,12 +114,81 @@ describe('stageflow:image:promote', () => {
     );
   });
 
-  it('refuses an initiator without the permission', async () => {
-    const { deps } = await demoDeps({ permission: AuthorizeResult.DENY });
+  it('refuses an initiator without the permission, and audits the refusal with the user and task', async () => {
+    const { deps, auditor } = await demoDeps({
+      permission: AuthorizeResult.DENY,
+    });
     await expect(
       createPromoteImageAction(deps).handler(
         actionContext({ entityRef: phippy, stage: 'prod' }),
       ),
     ).rejects.toThrow(/permission stageflow\.image\.promote is denied/);
+    const event = await auditor.createEvent.mock.results[0].value;
+    expect(event.fail).toHaveBeenCalledWith({
+      error: expect.objectContaining({ name: 'NotAllowedError' }),
+      meta: expect.objectContaining({
+        actor: 'user:default/mock',
+        taskId: 'mock-task-id',
+        entityRef: phippy,
+      }),
+    });
+    expect(event.success).not.toHaveBeenCalled();
+  });
+
+  it('audits a refused downgrade as a conflict, naming user, task and entity', async () => {
+    const { deps, auditor } = await demoDeps();
+    await expect(
+      createPromoteImageAction(deps).handler(
+        actionContext({ entityRef: phippy, stage: 'prod', version: '1.0.0' }),
+      ),
+    ).rejects.toThrow('Stage prod runs 1.2.1, newer than 1.0.0');
+    expect(auditor.createEvent).toHaveBeenCalledWith(
+      expect.objectContaining({ eventId: 'image-promote' }),
+    );
+    const event = await auditor.createEvent.mock.results[0].value;
+    expect(event.fail).toHaveBeenCalledWith({
+      error: expect.objectContaining({ name: 'ConflictError' }),
+      meta: expect.objectContaining({
+        actor: 'user:default/mock',
+        taskId: 'mock-task-id',
+        entityRef: phippy,
+        target: phippy,
+      }),
+    });
+  });
+
+  it('reads what a stage runs as the card does: an image without a revision label is found by its digest', async () => {
+    const { deps, data, digest, sha } = await demoDeps();
+    // Prod runs v1.2.1's candidate, re-pushed without its revision label:
+    // only the digest of the candidate image says which release it is.
+    const layout = new OciLayoutRegistryClient({
+      host: DEMO_REGISTRY_HOST,
+      path: data.ociDir,
+    });
+    const image = {
+      layers: [
+        new TextEncoder().encode('phippy 1.2.1, rebuilt without labels'),
+      ],
+      labels: {},
+    };
+    const at = (repository: string, tag: string) => ({
+      registry: DEMO_REGISTRY_HOST,
+      repository: `acme/phippy/${repository}`,
+      tag,
+    });
+    const candidate = await pushImage(
+      layout,
+      at('release-candidate', sha('phippy', 'v1.2.1')),
+      image,
+    );
+    const unlabelled = (await pushImage(layout, at('stable', 'latest'), image))
+      .digest;
+    expect(candidate.digest).toBe(unlabelled);
+    expect(await digest('acme/phippy/stable', 'latest')).toBe(unlabelled);
+    await expect(
+      createPromoteImageAction(deps).handler(
+        actionContext({ entityRef: phippy, stage: 'prod', version: '1.1.0' }),
+      ),
+    ).rejects.toThrow('Stage prod runs 1.2.1, newer than 1.1.0');
   });
 });

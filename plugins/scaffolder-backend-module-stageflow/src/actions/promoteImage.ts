@@ -1,20 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  formatImageReference,
-  stageflowImagePromotePermission,
-} from '@stageflow/plugin-stageflow-common';
+import { ReleaseService } from '@stageflow/plugin-stageflow-node';
 import { examples } from './promoteImage.examples';
-import {
-  StageflowActionDeps,
-  audited,
-  authorize,
-  describePlan,
-  executePromotion,
-  findRelease,
-  planPromotion,
-  releasesOf,
-  resolveTarget,
-} from './shared';
+import { releaseTargetOf } from './releaseTargetOf';
 
 /**
  * `stageflow:image:promote`: points a stage at the image already built for
@@ -23,7 +10,10 @@ import {
  *
  * @public
  */
-export function createPromoteImageAction(deps: StageflowActionDeps) {
+export function createPromoteImageAction(options: {
+  releaseService: ReleaseService;
+}) {
+  const { releaseService } = options;
   return createTemplateAction({
     id: 'stageflow:image:promote',
     description:
@@ -33,7 +23,17 @@ export function createPromoteImageAction(deps: StageflowActionDeps) {
     schema: {
       input: {
         entityRef: z =>
-          z.string().describe('The component, e.g. component:default/phippy'),
+          z
+            .string()
+            .optional()
+            .describe('The component, e.g. component:default/phippy'),
+        image: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Instead of entityRef: the image base, e.g. registry.acme.example/acme/phippy (the one entity claiming it is acted through)',
+            ),
         stage: z =>
           z
             .string()
@@ -55,63 +55,45 @@ export function createPromoteImageAction(deps: StageflowActionDeps) {
           z.array(z.string()).describe('The image tags that were written'),
         previousDigest: z =>
           z.string().optional().describe('The digest the stage ran before'),
+        previousVersion: z =>
+          z.string().optional().describe('The version the stage ran before'),
         version: z => z.string().describe('The version promoted'),
+        entityRef: z => z.string().describe('The entity acted through'),
       },
     },
     async handler(ctx) {
-      const { entityRef, stage, version, allowDowngrade } = ctx.input;
-      const credentials = await ctx.getInitiatorCredentials();
-      const target = await resolveTarget(deps, entityRef, credentials);
-      await authorize(
-        deps,
-        stageflowImagePromotePermission,
-        target.entityRef,
-        credentials,
-      );
-      const releases = await releasesOf(deps, target);
-      const release = findRelease(releases, version, 'version');
-      const plan = await planPromotion(deps, target, {
+      const { stage, version, allowDowngrade } = ctx.input;
+      const request = {
+        target: releaseTargetOf(ctx.input),
         stage,
-        release,
-        releases,
-        allowDowngrade,
-      });
-      ctx.logger.info(`Plan: ${describePlan(plan)}`);
-      if (plan.previousDigest) {
-        ctx.output('previousDigest', plan.previousDigest);
-      }
-      ctx.output('version', plan.version);
-      if (ctx.isDryRun) {
-        ctx.output('digest', plan.digest);
-        ctx.output(
-          'tags',
-          plan.targets.map(t => formatImageReference(t)),
-        );
-        ctx.logger.info('Dry run: nothing was changed');
-        return;
-      }
-      const result = await ctx.checkpoint({
-        key: `stageflow-promote-${target.entityRef}-${plan.stage}-${plan.version}`,
-        fn: () =>
-          audited(
-            deps,
-            'image-promote',
-            {
-              entityRef: target.entityRef,
-              stage: plan.stage,
-              version: plan.version,
-              digest: plan.digest,
-            },
-            () => executePromotion(deps, plan),
-          ),
-      });
-      ctx.logger.info(
-        `Promoted ${plan.version} to ${plan.stage}: ${result.tags.join(
-          ', ',
-        )} now point at ${result.digest}`,
-      );
+        ...(version !== undefined ? { version } : {}),
+        ...(allowDowngrade !== undefined ? { allowDowngrade } : {}),
+      };
+      const actor = {
+        credentials: await ctx.getInitiatorCredentials(),
+        taskId: ctx.task.id,
+      };
+      const result = ctx.isDryRun
+        ? await releaseService.promote({ ...request, dryRun: true }, actor)
+        : await ctx.checkpoint({
+            key: `stageflow-promote-${JSON.stringify(
+              request.target,
+            )}-${stage}-${version ?? 'latest'}`,
+            fn: async () => ({
+              ...(await releaseService.promote(request, actor)),
+            }),
+          });
+      ctx.logger.info(result.plan);
       ctx.output('digest', result.digest);
       ctx.output('tags', result.tags);
+      if (result.previousDigest) {
+        ctx.output('previousDigest', result.previousDigest);
+      }
+      if (result.previousVersion) {
+        ctx.output('previousVersion', result.previousVersion);
+      }
+      ctx.output('version', result.version);
+      ctx.output('entityRef', result.entityRef);
     },
   });
 }

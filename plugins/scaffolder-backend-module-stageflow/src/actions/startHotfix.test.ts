@@ -55,7 +55,40 @@ describe('stageflow:hotfix:start', () => {
     expect(refs('phippy')).toBe(before);
   });
 
+  it('refuses in a dry run what the real run would: an existing branch', async () => {
+    const { deps } = await demoDeps();
+    await expect(
+      createStartHotfixAction(deps).handler(
+        actionContext(
+          { entityRef: 'component:default/phippy', name: 'login-redirect' },
+          { isDryRun: true },
+        ),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining(
+        'Branch hotfix/login-redirect already exists',
+      ),
+    });
+  });
+
+  it('refuses in a dry run what the real run would: a denied permission', async () => {
+    const { deps } = await demoDeps({ permission: AuthorizeResult.DENY });
+    await expect(
+      createStartHotfixAction(deps).handler(
+        actionContext(
+          { entityRef: 'component:default/phippy', name: 'login' },
+          { isDryRun: true },
+        ),
+      ),
+    ).rejects.toThrow(/permission stageflow\.hotfix\.create is denied/);
+  });
+
   it.each([
+    [
+      { name: 'x'.repeat(300) },
+      /name gives the ref 'hotfix\/x+\.\.\.', 307 bytes long; git refs may be at most 255 bytes/,
+    ],
     [
       { name: 'a..b' },
       /name gives the branch 'hotfix\/a\.\.b', which git refuses/,

@@ -1,21 +1,7 @@
-import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  nextVersion,
-  renderFlowTemplate,
-  stageflowHotfixCreatePermission,
-  validateRefName,
-} from '@stageflow/plugin-stageflow-common';
+import { ReleaseService } from '@stageflow/plugin-stageflow-node';
 import { examples } from './startHotfix.examples';
-import {
-  StageflowActionDeps,
-  audited,
-  authorize,
-  findRelease,
-  releasesOf,
-  repositoryOf,
-  resolveTarget,
-} from './shared';
+import { releaseTargetOf } from './releaseTargetOf';
 
 /**
  * `stageflow:hotfix:start`: creates the hotfix branch of a release (the
@@ -24,7 +10,10 @@ import {
  *
  * @public
  */
-export function createStartHotfixAction(deps: StageflowActionDeps) {
+export function createStartHotfixAction(options: {
+  releaseService: ReleaseService;
+}) {
+  const { releaseService } = options;
   return createTemplateAction({
     id: 'stageflow:hotfix:start',
     description:
@@ -34,7 +23,17 @@ export function createStartHotfixAction(deps: StageflowActionDeps) {
     schema: {
       input: {
         entityRef: z =>
-          z.string().describe('The component, e.g. component:default/phippy'),
+          z
+            .string()
+            .optional()
+            .describe('The component, e.g. component:default/phippy'),
+        repoUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Instead of entityRef: the repository, e.g. github.com?owner=acme&repo=phippy (the one entity claiming it is acted through)',
+            ),
         name: z =>
           z
             .string()
@@ -52,54 +51,34 @@ export function createStartHotfixAction(deps: StageflowActionDeps) {
         fromTag: z => z.string().describe('The release tag it starts from'),
         nextVersion: z =>
           z.string().describe('The version the hotfix will be released as'),
+        entityRef: z => z.string().describe('The entity acted through'),
       },
     },
     async handler(ctx) {
-      const { entityRef, name, fromVersion } = ctx.input;
-      const credentials = await ctx.getInitiatorCredentials();
-      const target = await resolveTarget(deps, entityRef, credentials);
-      const branch = renderFlowTemplate(target.flow.branches.hotfix, { name });
-      const valid = validateRefName(branch);
-      if (!valid.ok) {
-        throw new InputError(
-          `Invalid input: name gives the branch '${branch}', which git refuses: ${valid.message}`,
-        );
-      }
-      await authorize(
-        deps,
-        stageflowHotfixCreatePermission,
-        target.entityRef,
-        credentials,
-      );
-      const releases = await releasesOf(deps, target);
-      const from = findRelease(releases, fromVersion, 'fromVersion');
-      const next = nextVersion(from.version, 'patch');
-      ctx.logger.info(
-        `Plan: create ${branch} at ${from.tag} (${from.sha.slice(
-          0,
-          7,
-        )}); it will be released as ${next}`,
-      );
-      ctx.output('branch', branch);
-      ctx.output('fromTag', from.tag);
-      ctx.output('nextVersion', next);
-      ctx.output('sha', from.sha);
-      if (ctx.isDryRun) {
-        ctx.logger.info('Dry run: nothing was changed');
-        return;
-      }
-      await ctx.checkpoint({
-        key: `stageflow-hotfix-${target.entityRef}-${branch}`,
-        fn: async () => {
-          await audited(
-            deps,
-            'hotfix-start',
-            { entityRef: target.entityRef, branch, from: from.tag },
-            () => repositoryOf(deps, target).createBranch(branch, from.sha),
-          );
-        },
-      });
-      ctx.logger.info(`Created ${branch} from ${from.tag}`);
+      const { name, fromVersion } = ctx.input;
+      const request = {
+        target: releaseTargetOf(ctx.input),
+        name,
+        ...(fromVersion !== undefined ? { fromVersion } : {}),
+      };
+      const actor = {
+        credentials: await ctx.getInitiatorCredentials(),
+        taskId: ctx.task.id,
+      };
+      const result = ctx.isDryRun
+        ? await releaseService.startHotfix({ ...request, dryRun: true }, actor)
+        : await ctx.checkpoint({
+            key: `stageflow-hotfix-${JSON.stringify(request.target)}-${name}`,
+            fn: async () => ({
+              ...(await releaseService.startHotfix(request, actor)),
+            }),
+          });
+      ctx.logger.info(result.plan);
+      ctx.output('branch', result.branch);
+      ctx.output('fromTag', result.fromTag);
+      ctx.output('nextVersion', result.nextVersion);
+      ctx.output('sha', result.sha);
+      ctx.output('entityRef', result.entityRef);
     },
   });
 }

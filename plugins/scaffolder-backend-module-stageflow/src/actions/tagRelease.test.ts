@@ -1,4 +1,6 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { createTagReleaseAction } from './tagRelease';
 import {
   actionContext,
@@ -51,8 +53,31 @@ describe('stageflow:release:tag', () => {
     expect(ctx.output).toHaveBeenCalledWith('digest', candidate);
   });
 
-  it('allows a hotfix version below the latest release on a hotfix branch', async () => {
-    const { deps, sha } = await demoDeps();
+  it('allows a hotfix version below the latest release on a hotfix branch, and names that branch', async () => {
+    const { deps, sha, data } = await demoDeps();
+    // A fix committed on the hotfix branch after its v1.2.1.
+    const bare = join(data.gitDir, 'acme', 'phippy.git');
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: bare,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'Ada',
+          GIT_AUTHOR_EMAIL: 'ada@example.com',
+          GIT_COMMITTER_NAME: 'Ada',
+          GIT_COMMITTER_EMAIL: 'ada@example.com',
+        },
+      }).trim();
+    const fix = git(
+      'commit-tree',
+      'hotfix/login-redirect^{tree}',
+      '-p',
+      'hotfix/login-redirect',
+      '-m',
+      'fix: session cookie path',
+    );
+    git('update-ref', 'refs/heads/hotfix/login-redirect', fix);
     const ctx = actionContext({
       entityRef: phippy,
       ref: 'hotfix/login-redirect',
@@ -60,8 +85,58 @@ describe('stageflow:release:tag', () => {
     });
     await createTagReleaseAction(deps).handler(ctx);
     expect(ctx.output).toHaveBeenCalledWith('tag', 'v1.2.2');
-    expect(sha('phippy', 'v1.2.2')).toBe(
-      sha('phippy', 'hotfix/login-redirect'),
+    expect(ctx.output).toHaveBeenCalledWith('branch', 'hotfix/login-redirect');
+    expect(sha('phippy', 'v1.2.2')).toBe(fix);
+  });
+
+  it('never releases a released commit again: bump on a tagged head, ref naming a release', async () => {
+    const { deps, refs } = await demoDeps();
+    const action = createTagReleaseAction(deps);
+    await action.handler(actionContext({ entityRef: phippy, bump: 'patch' }));
+    const after = refs('phippy');
+    await expect(
+      action.handler(actionContext({ entityRef: phippy, bump: 'patch' })),
+    ).rejects.toThrow(
+      /Invalid input: commit [0-9a-f]{7} is already released as v1\.3\.1/,
+    );
+    await expect(
+      action.handler(
+        actionContext({ entityRef: phippy, ref: 'v1.0.0', bump: 'patch' }),
+      ),
+    ).rejects.toThrow(
+      /Invalid input: commit [0-9a-f]{7} \(v1\.0\.0\) is already released as v1\.0\.0/,
+    );
+    expect(refs('phippy')).toBe(after);
+  });
+
+  it('records, announces and audits the release with the user and the task', async () => {
+    const { deps, history, announcements, auditor } = await demoDeps();
+    await createTagReleaseAction(deps).handler(
+      actionContext({ entityRef: phippy, version: '1.4.0' }),
+    );
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({
+      entityRef: phippy,
+      actor: 'user:default/mock',
+      taskId: 'mock-task-id',
+    });
+    expect(announcements).toEqual([
+      {
+        entityRef: phippy,
+        kind: 'release',
+        version: '1.4.0',
+        actor: 'user:default/mock',
+        taskId: 'mock-task-id',
+      },
+    ]);
+    expect(auditor.createEvent).toHaveBeenCalledWith(
+      expect.objectContaining({
+        eventId: 'release-tag',
+        meta: expect.objectContaining({
+          actor: 'user:default/mock',
+          taskId: 'mock-task-id',
+        }),
+      }),
     );
   });
 
@@ -73,7 +148,15 @@ describe('stageflow:release:tag', () => {
     ],
     [
       { version: 'one' },
-      "version must be a SemVer version such as 1.4.0, got 'one'",
+      "version must be a SemVer version such as 1.4.0 (no v prefix), got 'one'",
+    ],
+    [
+      { version: '9.0.0+build' },
+      "version must not carry build metadata (+...), which a release tag cannot keep; got '9.0.0+build'",
+    ],
+    [
+      { version: ' 1.4.0 ' },
+      "version must not have surrounding whitespace, got ' 1.4.0 '",
     ],
     [{ version: '2.0.0', bump: 'major' }, 'give version or bump, not both'],
     [{ ref: 'no-such-branch' }, /no-such-branch/],
@@ -114,6 +197,27 @@ describe('stageflow:release:tag', () => {
     await createTagReleaseAction(deps).handler(ctx);
     expect(ctx.output).toHaveBeenCalledWith('tag', 'v2.0.0');
     expect(refs('phippy')).toBe(before);
+  });
+
+  it('refuses in a dry run what the real run would: an existing version, a denied permission', async () => {
+    const { deps } = await demoDeps();
+    await expect(
+      createTagReleaseAction(deps).handler(
+        actionContext(
+          { entityRef: phippy, version: '1.2.0' },
+          { isDryRun: true },
+        ),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining('Release 1.2.0 exists already'),
+    });
+    const denied = await demoDeps({ permission: AuthorizeResult.DENY });
+    await expect(
+      createTagReleaseAction(denied.deps).handler(
+        actionContext({ entityRef: phippy, bump: 'patch' }, { isDryRun: true }),
+      ),
+    ).rejects.toThrow(/permission stageflow\.release\.create is denied/);
   });
 
   it('lets exactly one of two concurrent tasks tag a version', async () => {

@@ -34,6 +34,8 @@ interface TransitionRow {
   revision: string | null;
   revision_date: Date | string | null;
   status: string;
+  actor: string | null;
+  task_id: string | null;
 }
 
 function iso(value: Date | string): string {
@@ -70,8 +72,13 @@ export class SnapshotStore {
     stages: StageInfo[];
     observedAt: Date;
     revisionDates?: Record<string, string | undefined>;
+    /** Who made the change through Stageflow; absent for a snapshot. */
+    actor?: string;
+    taskId?: string;
+    /** What a stage ran before, when no earlier state was recorded. */
+    previous?: Record<string, { digest?: string; version?: string }>;
   }): Promise<RecordedTransition[]> {
-    const { entityRef, flow, stages, observedAt } = options;
+    const { entityRef, flow, stages, observedAt, actor, taskId } = options;
     return this.db.transaction(async tx => {
       const previous = new Map(
         (
@@ -82,7 +89,10 @@ export class SnapshotStore {
       );
       const transitions: RecordedTransition[] = [];
       for (const stage of stages) {
-        const before = previous.get(stage.name);
+        const before = previous.get(stage.name) ?? {
+          digest: options.previous?.[stage.name]?.digest ?? null,
+          version: options.previous?.[stage.name]?.version ?? null,
+        };
         const changed =
           stage.digest !== undefined && before?.digest !== stage.digest;
         if (changed) {
@@ -99,6 +109,8 @@ export class SnapshotStore {
             ...(stage.revision ? { revision: stage.revision } : {}),
             ...(revisionDate ? { revisionDate } : {}),
             status: stage.status,
+            ...(actor ? { actor } : {}),
+            ...(taskId ? { taskId } : {}),
           };
           transitions.push(transition);
           await tx('stageflow_stage_transitions').insert({
@@ -112,6 +124,8 @@ export class SnapshotStore {
             revision: stage.revision ?? null,
             revision_date: revisionDate ? new Date(revisionDate) : null,
             status: stage.status,
+            actor: actor ?? null,
+            task_id: taskId ?? null,
           });
         }
         const row = {
@@ -195,6 +209,8 @@ export class SnapshotStore {
       ...(row.revision ? { revision: row.revision } : {}),
       ...(row.revision_date ? { revisionDate: iso(row.revision_date) } : {}),
       status: row.status as StageTransition['status'],
+      ...(row.actor ? { actor: row.actor } : {}),
+      ...(row.task_id ? { taskId: row.task_id } : {}),
     }));
   }
 }

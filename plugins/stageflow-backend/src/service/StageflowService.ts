@@ -1,10 +1,7 @@
 import {
-  AuthService,
   BackstageCredentials,
   LoggerService,
-  PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import {
   Entity,
@@ -13,7 +10,7 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   CompareCommit,
@@ -27,18 +24,14 @@ import {
   StagesResponse,
   computeBump,
   nextVersion,
-  stageflowEntityReadPermission,
   validateRefName,
 } from '@stageflow/plugin-stageflow-common';
-import { parseConventionalCommit } from '@stageflow/plugin-stageflow-node';
 import {
-  ComponentTarget,
-  readComponentTarget,
+  DefaultReleaseService,
+  parseConventionalCommit,
 } from '@stageflow/plugin-stageflow-node';
 import { computeDora } from './dora';
 import { SnapshotStore } from './SnapshotStore';
-import { StageResolver } from './StageResolver';
-import { StageflowFacts } from './StageflowFacts';
 
 const DORA_WINDOW_DAYS = 30;
 
@@ -50,17 +43,14 @@ function relationTarget(entity: Entity, type: string, kind: string) {
 }
 
 /**
- * What the REST API answers, on top of the catalog, the stage resolver and
- * the snapshot store.
+ * What the REST API answers beyond the release service (which serves
+ * stages, releases and every write): comparisons, history and the overview.
  */
 export class StageflowService {
   constructor(
     private readonly options: {
       catalog: CatalogService;
-      auth: AuthService;
-      permissions: PermissionsService;
-      resolver: StageResolver;
-      facts: StageflowFacts;
+      release: DefaultReleaseService;
       store: SnapshotStore;
       flows: Record<string, FlowDefinition>;
       defaultFlow: string;
@@ -68,41 +58,12 @@ export class StageflowService {
     },
   ) {}
 
-  /** The entity as the caller may see it; NotFoundError otherwise. */
-  async target(
-    entityRef: string,
-    credentials: BackstageCredentials,
-  ): Promise<ComponentTarget> {
-    const entity = await this.options.catalog.getEntityByRef(entityRef, {
-      credentials,
-    });
-    if (!entity) {
-      throw new NotFoundError(`No entity ${entityRef}`);
-    }
-    const [decision] = await this.options.permissions.authorize(
-      [{ permission: stageflowEntityReadPermission, resourceRef: entityRef }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `You may not read the stages of ${entityRef} (permission ${stageflowEntityReadPermission.name})`,
-      );
-    }
-    return readComponentTarget(entity, this.options);
+  private get resolver() {
+    return this.options.release.resolver;
   }
 
-  async stages(
-    entityRef: string,
-    credentials: BackstageCredentials,
-  ): Promise<StagesResponse> {
-    return this.options.resolver.getStages(
-      await this.target(entityRef, credentials),
-    );
-  }
-
-  async releases(entityRef: string, credentials: BackstageCredentials) {
-    const target = await this.target(entityRef, credentials);
-    return { releases: await this.options.resolver.getDatedReleases(target) };
+  private target(entityRef: string, credentials: BackstageCredentials) {
+    return this.options.release.readTarget(entityRef, credentials);
   }
 
   async compare(
@@ -117,12 +78,12 @@ export class StageflowService {
         `${entityRef} names no git repository (github.com/project-slug or stageflow.io/git-url)`,
       );
     }
-    const releases = await this.options.resolver.getReleases(target);
+    const releases = await this.resolver.getReleases(target);
     let stages: StagesResponse | undefined;
     const resolvePoint = async (ref: string, field: string) => {
       const stage = target.flow.stages.find(s => s.name === ref);
       if (stage) {
-        stages ??= await this.options.resolver.getStages(target);
+        stages ??= await this.resolver.getStages(target);
         const info = stages.stages.find(s => s.name === ref)!;
         if (!info.revision) {
           throw new InputError(
@@ -147,7 +108,9 @@ export class StageflowService {
             )}), a release tag or a commit sha; '${ref}' is not a valid ref name`,
         );
       }
-      const repository = this.options.facts.repository(target.repository!);
+      const repository = this.options.release.facts.repository(
+        target.repository!,
+      );
       const commit = await repository.resolveCommit(ref).catch(error => {
         if (error?.name === 'NotFoundError') {
           throw new InputError(
@@ -160,7 +123,7 @@ export class StageflowService {
     };
     const fromPoint = await resolvePoint(from, 'from');
     const toPoint = await resolvePoint(to, 'to');
-    const comparison = await this.options.facts.compare(
+    const comparison = await this.options.release.facts.compare(
       target.repository,
       fromPoint.sha,
       toPoint.sha,
@@ -210,9 +173,7 @@ export class StageflowService {
     const transitions = await this.options.store.transitions(target.entityRef, {
       limit: 500,
     });
-    const releases = await this.options.resolver
-      .getReleases(target)
-      .catch(() => []);
+    const releases = await this.resolver.getReleases(target).catch(() => []);
     const lastStage = target.flow.stages[target.flow.stages.length - 1].name;
     return {
       transitions: transitions.map(({ revisionDate: _, ...t }) => t),

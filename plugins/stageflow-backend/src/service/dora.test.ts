@@ -101,4 +101,24 @@ describe('computeDora', () => {
       deploymentsPerWeek: 0,
     });
   });
+
+  it('does not count a stage in error as a deployment', () => {
+    const metrics = computeDora({
+      stage: 'prod',
+      now,
+      windowDays: 28,
+      transitions: [
+        { stage: 'prod', observedAt: daysAgo(1), status: 'error' },
+        {
+          stage: 'prod',
+          observedAt: daysAgo(2),
+          revisionDate: daysAgo(3),
+          status: 'ok',
+        },
+      ],
+      releases: [],
+    });
+    expect(metrics.deployments).toBe(1);
+    expect(metrics.leadTimeHours).toBe(24);
+  });
 });

@@ -31,8 +31,12 @@ export function computeDora(options: {
 }): DoraMetrics {
   const { stage, now, windowDays } = options;
   const since = now.getTime() - windowDays * DAY_MS;
+  // A stage that failed to resolve deployed nothing.
   const deployments = options.transitions.filter(
-    t => t.stage === stage && new Date(t.observedAt).getTime() >= since,
+    t =>
+      t.stage === stage &&
+      t.status !== 'error' &&
+      new Date(t.observedAt).getTime() >= since,
   );
   const leadTimes = deployments
     .filter(t => t.revisionDate)

@@ -1,11 +1,12 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
 import { HealthResponse } from '@stageflow/plugin-stageflow-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { ReleaseService } from '@stageflow/plugin-stageflow-node';
 import { StageflowService } from './StageflowService';
+import { parseInput } from './parseInput';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,252}$/;
 
@@ -43,26 +44,12 @@ const overviewQuery = z.object({
   flow: z.string().min(1).optional(),
 });
 
-function parse<S extends z.ZodTypeAny>(
-  schema: S,
-  value: unknown,
-  where: string,
-): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new InputError(
-      `Invalid ${where} '${issue.path.join('.')}': ${issue.message}`,
-    );
-  }
-  return result.data;
-}
-
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   service: StageflowService;
+  release: ReleaseService;
 }): Promise<express.Router> {
-  const { httpAuth, service } = options;
+  const { httpAuth, service, release } = options;
   const router = Router();
   router.use(express.json());
 
@@ -72,20 +59,28 @@ export async function createRouter(options: {
   });
 
   const entityRef = (req: express.Request) => {
-    const params = parse(entityParams, req.params, 'path parameter');
+    const params = parseInput(entityParams, req.params, 'path parameter');
     return stringifyEntityRef(params);
   };
 
   router.get('/v1/entities/:kind/:namespace/:name/stages', async (req, res) => {
     const ref = entityRef(req);
-    res.json(await service.stages(ref, await httpAuth.credentials(req)));
+    res.json(
+      await release.getStages(ref, {
+        credentials: await httpAuth.credentials(req),
+      }),
+    );
   });
 
   router.get(
     '/v1/entities/:kind/:namespace/:name/releases',
     async (req, res) => {
       const ref = entityRef(req);
-      res.json(await service.releases(ref, await httpAuth.credentials(req)));
+      res.json(
+        await release.getReleases(ref, {
+          credentials: await httpAuth.credentials(req),
+        }),
+      );
     },
   );
 
@@ -93,7 +88,11 @@ export async function createRouter(options: {
     '/v1/entities/:kind/:namespace/:name/compare',
     async (req, res) => {
       const ref = entityRef(req);
-      const { from, to } = parse(compareQuery, req.query, 'query parameter');
+      const { from, to } = parseInput(
+        compareQuery,
+        req.query,
+        'query parameter',
+      );
       res.json(
         await service.compare(ref, from, to, await httpAuth.credentials(req)),
       );
@@ -109,7 +108,7 @@ export async function createRouter(options: {
   );
 
   router.get('/v1/overview', async (req, res) => {
-    const query = parse(overviewQuery, req.query, 'query parameter');
+    const query = parseInput(overviewQuery, req.query, 'query parameter');
     res.json(await service.overview(query, await httpAuth.credentials(req)));
   });
 

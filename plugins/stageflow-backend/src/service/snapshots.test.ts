@@ -6,6 +6,7 @@ import { FLOW_PRESETS } from '@stageflow/plugin-stageflow-common';
 import {
   DEMO_REGISTRY_HOST,
   DefaultGitService,
+  DefaultReleaseService,
   OciLayoutRegistryClient,
   generateDemoData,
 } from '@stageflow/plugin-stageflow-node';
@@ -14,8 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SnapshotStore } from './SnapshotStore';
-import { StageResolver } from './StageResolver';
-import { StageflowFacts } from './StageflowFacts';
 import { StageflowService } from './StageflowService';
 import { snapshotAll } from './snapshots';
 
@@ -78,20 +77,32 @@ describe('snapshots', () => {
         }),
         { logger: mockServices.logger.mock() },
       );
-      const facts = new StageflowFacts({
+      const logger = mockServices.logger.mock();
+      const catalog = catalogServiceMock({ entities: [phippy] });
+      const release = DefaultReleaseService.create({
+        catalog,
+        permissions: mockServices.permissions(),
+        auditor: mockServices.auditor.mock(),
+        auth: mockServices.auth(),
         cache: mockServices.cache.mock(),
         git,
         registry: { forHost: () => layout },
-        ttlSeconds: 0,
+        logger,
+        config: {
+          flows: { ...FLOW_PRESETS },
+          defaultFlow: 'oneflow',
+          cacheTtlSeconds: 0,
+          claims: {},
+        },
+        history: { record: async () => {} },
+        lock: { withLock: (_key, fn) => fn() },
+        announcer: { announce: async () => {} },
       });
-      const logger = mockServices.logger.mock();
-      const resolver = new StageResolver(facts, logger);
       const options = {
-        catalog: catalogServiceMock({ entities: [phippy] }),
+        catalog,
         auth: mockServices.auth(),
-        permissions: mockServices.permissions(),
-        resolver,
-        facts,
+        resolver: release.resolver,
+        facts: release.facts,
         store,
         flows: { ...FLOW_PRESETS },
         defaultFlow: 'oneflow',
@@ -121,7 +132,7 @@ describe('snapshots', () => {
       const promoted = await snapshotAll(options, () => new Date());
       expect(promoted.transitions).toBe(1);
 
-      const service = new StageflowService(options);
+      const service = new StageflowService({ ...options, release });
       const history = await service.history(
         'component:default/phippy',
         mockServices.auth().getOwnServiceCredentials() as any,
@@ -133,6 +144,8 @@ describe('snapshots', () => {
         revision: v130,
         status: 'ok',
       });
+      // Seen by a snapshot, not made through Stageflow: nobody is named.
+      expect(history.transitions[0].actor).toBeUndefined();
       expect(history.transitions).toHaveLength(3);
       expect(history.dora).toMatchObject({
         stage: 'prod',

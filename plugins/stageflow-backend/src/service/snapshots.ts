@@ -10,10 +10,12 @@ import {
   FlowDefinition,
   STAGEFLOW_IMAGE_ANNOTATION,
 } from '@stageflow/plugin-stageflow-common';
-import { readComponentTarget } from '@stageflow/plugin-stageflow-node';
+import {
+  StageResolver,
+  StageflowFacts,
+  readComponentTarget,
+} from '@stageflow/plugin-stageflow-node';
 import { SnapshotStore } from './SnapshotStore';
-import { StageResolver } from './StageResolver';
-import { StageflowFacts } from './StageflowFacts';
 
 const SNAPSHOT_CONCURRENCY = 8;
 

@@ -38,6 +38,35 @@ function githubHost(entity: Entity): string {
 }
 
 /**
+ * The git repository an entity names (`stageflow.io/git-url`, else
+ * `github.com/project-slug`); a malformed slug is an InputError.
+ *
+ * @public
+ */
+export function readRepositoryLocator(
+  entity: Entity,
+): GitRepositoryLocator | undefined {
+  const annotations = entity.metadata.annotations ?? {};
+  const gitUrl = annotations[STAGEFLOW_GIT_URL_ANNOTATION];
+  const slug = annotations[GITHUB_PROJECT_SLUG_ANNOTATION];
+  if (gitUrl) {
+    return { type: 'git', url: gitUrl };
+  }
+  if (!slug) {
+    return undefined;
+  }
+  const [owner, repo, ...rest] = slug.split('/');
+  if (!owner || !repo || rest.length) {
+    throw new InputError(
+      `${stringifyEntityRef(
+        entity,
+      )}: annotation ${GITHUB_PROJECT_SLUG_ANNOTATION} must be <owner>/<repo>, got '${slug}'`,
+    );
+  }
+  return { type: 'github', host: githubHost(entity), owner, repo };
+}
+
+/**
  * Reads what Stageflow follows from a component's annotations; a bad
  * annotation is an InputError naming it, a missing image a NotFoundError.
  *
@@ -84,20 +113,6 @@ export function readComponentTarget(
     );
   }
 
-  let repository: GitRepositoryLocator | undefined;
-  const gitUrl = annotations[STAGEFLOW_GIT_URL_ANNOTATION];
-  const slug = annotations[GITHUB_PROJECT_SLUG_ANNOTATION];
-  if (gitUrl) {
-    repository = { type: 'git', url: gitUrl };
-  } else if (slug) {
-    const [owner, repo, ...rest] = slug.split('/');
-    if (!owner || !repo || rest.length) {
-      throw new InputError(
-        `${entityRef}: annotation ${GITHUB_PROJECT_SLUG_ANNOTATION} must be <owner>/<repo>, got '${slug}'`,
-      );
-    }
-    repository = { type: 'github', host: githubHost(entity), owner, repo };
-  }
-
+  const repository = readRepositoryLocator(entity);
   return { entityRef, flow, image, repository };
 }

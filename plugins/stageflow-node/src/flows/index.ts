@@ -1,4 +1,2 @@
-export { readStageflowConfig } from './readFlowsConfig';
-export type { StageflowConfig } from './readFlowsConfig';
-export { readComponentTarget } from './componentTarget';
+export { readComponentTarget, readRepositoryLocator } from './componentTarget';
 export type { ComponentTarget } from './componentTarget';

@@ -5,10 +5,17 @@ import { ConfigReader } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { FLOW_PRESETS } from '@stageflow/plugin-stageflow-common';
+import {
+  FLOW_PRESETS,
+  FlowDefinition,
+  StageflowChange,
+} from '@stageflow/plugin-stageflow-common';
 import {
   DefaultGitService,
+  DefaultReleaseService,
   DefaultRegistryService,
+  ReleaseHistory,
+  ReleaseService,
   demoStageflowConfig,
   generateDemoData,
 } from '@stageflow/plugin-stageflow-node';
@@ -16,9 +23,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StageflowActionDeps } from '../shared';
 
-function component(name: string, flow: string): Entity {
+export function component(name: string, flow: string): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -34,35 +40,98 @@ function component(name: string, flow: string): Entity {
   };
 }
 
+/** The actions' dependency: the release service. */
+export interface StageflowActionDeps {
+  releaseService: ReleaseService;
+}
+
+/** A lock for one process: promotions of one key run one after the other. */
+function processLock() {
+  const tails = new Map<string, Promise<unknown>>();
+  return {
+    async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+      const before = tails.get(key) ?? Promise.resolve();
+      const run = before.catch(() => undefined).then(fn);
+      tails.set(key, run);
+      return run;
+    },
+  };
+}
+
 /**
- * The actions' dependencies on freshly generated demo data: real git
- * repositories and a real OCI layout, through the production clients.
+ * The release service on the given config (git hosts, registries) and
+ * catalog, with the production clients; history and announcements are kept
+ * for the test to read.
  */
-export async function demoDeps(
-  options: { permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY } = {},
-) {
-  const dir = mkdtempSync(join(tmpdir(), 'stageflow-actions-'));
-  const data = await generateDemoData(join(dir, 'demo'));
-  const config = new ConfigReader({ stageflow: demoStageflowConfig(data) });
+export function createTestReleaseService(options: {
+  config: ConfigReader;
+  entities: Entity[];
+  permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  flows?: Record<string, FlowDefinition>;
+  claims?: Record<string, string>;
+}) {
+  const { config } = options;
   const auditor = mockServices.auditor.mock();
-  const deps: StageflowActionDeps = {
+  const history: Parameters<ReleaseHistory['record']>[0][] = [];
+  const announcements: StageflowChange[] = [];
+  const registry = DefaultRegistryService.fromConfig(config);
+  const releaseService = DefaultReleaseService.create({
     git: DefaultGitService.fromConfig(config, {
       logger: mockServices.logger.mock(),
     }),
-    registry: DefaultRegistryService.fromConfig(config),
-    catalog: catalogServiceMock({
-      entities: [
-        component('phippy', 'oneflow'),
-        component('goldie', 'gitflow'),
-      ],
-    }),
+    registry,
+    catalog: catalogServiceMock({ entities: options.entities }),
     permissions: mockServices.permissions({
       result: options.permission ?? AuthorizeResult.ALLOW,
     }),
     auditor,
-    flows: { ...FLOW_PRESETS },
-    defaultFlow: 'oneflow',
-  };
+    auth: mockServices.auth(),
+    cache: mockServices.cache.mock(),
+    logger: mockServices.logger.mock(),
+    config: {
+      flows: options.flows ?? { ...FLOW_PRESETS },
+      defaultFlow: 'oneflow',
+      cacheTtlSeconds: 0,
+      claims: options.claims ?? {},
+    },
+    history: {
+      record: async change => {
+        history.push(change);
+      },
+    },
+    lock: processLock(),
+    announcer: {
+      announce: async change => {
+        announcements.push(change);
+      },
+    },
+  });
+  return { releaseService, registry, auditor, history, announcements };
+}
+
+/** The release service on freshly generated demo data. */
+export async function demoDeps(
+  options: {
+    permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    flows?: Record<string, FlowDefinition>;
+    entities?: Entity[];
+    claims?: Record<string, string>;
+  } = {},
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'stageflow-actions-'));
+  const data = await generateDemoData(join(dir, 'demo'));
+  const config = new ConfigReader({ stageflow: demoStageflowConfig(data) });
+  const { releaseService, registry, auditor, history, announcements } =
+    createTestReleaseService({
+      ...options,
+      config,
+      entities: [
+        component('phippy', 'oneflow'),
+        component('goldie', 'gitflow'),
+        ...(options.entities ?? []),
+      ],
+    });
+  const deps: StageflowActionDeps = { releaseService };
   const refs = (app: string) =>
     execFileSync(
       'git',
@@ -76,7 +145,7 @@ export async function demoDeps(
       cwd: join(data.gitDir, 'acme', `${app}.git`),
       encoding: 'utf8',
     }).trim();
-  const layout = deps.registry.forHost('registry.acme.example');
+  const layout = registry.forHost('registry.acme.example');
   const digest = async (repository: string, tag: string) =>
     (
       await layout.resolve({
@@ -85,7 +154,7 @@ export async function demoDeps(
         tag,
       })
     )?.digest;
-  return { deps, data, auditor, refs, sha, digest };
+  return { deps, data, auditor, history, announcements, refs, sha, digest };
 }
 
 /** A checkpoint store that remembers, as a retried task's does. */
@@ -120,27 +189,25 @@ export function actionContext<T extends Record<string, any>>(
 }
 
 /**
- * Runs one example of an action as a dry run on fresh demo data; returns
- * the step's action id, the outputs it gave and whether git was left as it
- * was.
+ * Runs one example of an action on fresh demo data, for real or as a dry
+ * run; returns the step, the outputs it gave by name, and the demo data to
+ * check what exists afterwards.
  */
-export async function runExampleAsDryRun(
+export async function runExample(
   example: string,
   create: (deps: StageflowActionDeps) => {
     id: string;
     handler: (ctx: any) => Promise<void>;
   },
+  options: { isDryRun?: boolean } = {},
 ) {
-  const { deps, refs } = await demoDeps();
-  const before = refs('phippy');
-  const action = create(deps);
+  const demo = await demoDeps();
+  const action = create(demo.deps);
   const step = yaml.parse(example).steps[0];
-  const ctx = actionContext(step.input, { isDryRun: true });
+  const ctx = actionContext(step.input, options);
   await action.handler(ctx);
-  return {
-    action: step.action as string,
-    expected: action.id,
-    outputs: (ctx.output as jest.Mock).mock.calls.length,
-    unchanged: refs('phippy') === before,
-  };
+  const outputs = Object.fromEntries(
+    (ctx.output as jest.Mock).mock.calls.map(([name, value]) => [name, value]),
+  );
+  return { step, actionId: action.id, outputs, ...demo };
 }

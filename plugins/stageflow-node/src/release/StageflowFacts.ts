@@ -9,11 +9,13 @@ import {
   GitRepository,
   GitRepositoryLocator,
   GitService,
+  listReleases,
+} from '../git';
+import {
   ImageConfigInfo,
   ManifestDescriptor,
   RegistryService,
-  listReleases,
-} from '@stageflow/plugin-stageflow-node';
+} from '../registry';
 
 // What never changes (a digest's config, the commits between two shas) is
 // kept as long as the cache keeps anything.
@@ -32,6 +34,9 @@ function locatorKey(locator: GitRepositoryLocator): string {
  */
 export class StageflowFacts {
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  // Bumped when a key is forgotten, so that a read that started before a
+  // write does not put its older answer back into the cache.
+  private readonly generations = new Map<string, number>();
 
   constructor(
     private readonly options: {
@@ -112,6 +117,36 @@ export class StageflowFacts {
     );
   }
 
+  /**
+   * Drops the moving facts a write changed, in the shared cache (so on
+   * every replica): a repository's releases and branch heads, image tags.
+   */
+  async forget(changes: {
+    repository?: GitRepositoryLocator;
+    tagPattern?: string;
+    branches?: string[];
+    images?: ImageReference[];
+  }): Promise<void> {
+    const keys: string[] = [];
+    if (changes.repository) {
+      const repo = locatorKey(changes.repository);
+      if (changes.tagPattern) {
+        keys.push(`releases:${repo}:${changes.tagPattern}`);
+      }
+      for (const branch of changes.branches ?? []) {
+        keys.push(`head:${repo}:${branch}`);
+      }
+    }
+    for (const image of changes.images ?? []) {
+      keys.push(`image:${formatImageReference(image)}`);
+    }
+    for (const key of keys) {
+      this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+      this.inFlight.delete(key);
+    }
+    await Promise.all(keys.map(key => this.options.cache.delete(key)));
+  }
+
   private moving<T>(key: string, load: () => Promise<T>): Promise<T> {
     return this.cached(key, this.options.ttlSeconds * 1000, load);
   }
@@ -129,6 +164,7 @@ export class StageflowFacts {
     if (pending) {
       return pending as Promise<T>;
     }
+    const generation = this.generations.get(key) ?? 0;
     const promise = (async () => {
       if (ttl > 0) {
         const hit = await this.options.cache.get(key);
@@ -137,11 +173,15 @@ export class StageflowFacts {
         }
       }
       const value = await load();
-      if (ttl > 0) {
+      if (ttl > 0 && (this.generations.get(key) ?? 0) === generation) {
         await this.options.cache.set(key, value as any, { ttl });
       }
       return value;
-    })().finally(() => this.inFlight.delete(key));
+    })().finally(() => {
+      if (this.inFlight.get(key) === promise) {
+        this.inFlight.delete(key);
+      }
+    });
     this.inFlight.set(key, promise);
     return promise;
   }

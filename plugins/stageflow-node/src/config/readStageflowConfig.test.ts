@@ -1,6 +1,6 @@
 import { ConfigReader } from '@backstage/config';
 import { GITFLOW, ONEFLOW } from '@stageflow/plugin-stageflow-common';
-import { readStageflowConfig } from './readFlowsConfig';
+import { readStageflowConfig } from './readStageflowConfig';
 
 const trunk = {
   tagPattern: 'release-{version}',
@@ -19,6 +19,48 @@ describe('readStageflowConfig', () => {
     expect(config.flows).toEqual({ oneflow: ONEFLOW, gitflow: GITFLOW });
     expect(config.cacheTtlSeconds).toBe(60);
     expect(config.snapshotFrequencyMinutes).toBe(5);
+    expect(config.claims).toEqual({});
+  });
+
+  it('reads claims keyed by repository or image, normalized', () => {
+    const config = readStageflowConfig(
+      new ConfigReader({
+        stageflow: {
+          claims: {
+            'https://Git.Acme.example/acme/phippy.git':
+              'component:default/phippy',
+            'registry.acme.example/acme/phippy': 'default/phippy',
+          },
+        },
+      }),
+    );
+    expect(config.claims).toEqual({
+      'git.acme.example/acme/phippy': 'component:default/phippy',
+      'registry.acme.example/acme/phippy': 'component:default/phippy',
+    });
+  });
+
+  it.each([
+    [
+      { claims: { 'git.acme.example/acme/phippy': 'not a ref:' } },
+      /Invalid config at stageflow\.claims\.git\.acme\.example\/acme\/phippy: must be an entity ref/,
+    ],
+    [
+      { claims: { phippy: 'component:default/phippy' } },
+      'Invalid config at stageflow.claims.phippy: must be keyed by a repository',
+    ],
+    [
+      { cache: { ttlSeconds: -1 } },
+      'Invalid config at stageflow.cache.ttlSeconds: must be zero or more',
+    ],
+    [
+      { snapshots: { frequencyMinutes: 0 } },
+      'Invalid config at stageflow.snapshots.frequencyMinutes: must be more than zero',
+    ],
+  ])('names the path of a bad section (%#)', (stageflow, message) => {
+    expect(() =>
+      readStageflowConfig(new ConfigReader({ stageflow } as any)),
+    ).toThrow(message);
   });
 
   it('reads a custom flow and lets it be the default', () => {
@@ -60,7 +102,14 @@ describe('readStageflowConfig', () => {
     ],
     [
       { ...trunk, stages: [{ name: 'QA', image: '{image}:qa' }] },
-      'Invalid config at stageflow.flows.trunk.stages.0.name: must be lowercase letters, digits and dashes',
+      'Invalid config at stageflow.flows.trunk.stages[0].name: must be lowercase letters, digits and dashes',
+    ],
+    [
+      {
+        ...trunk,
+        stages: [trunk.stages[0], { ...trunk.stages[1], image: 'live' }],
+      },
+      'Invalid config at stageflow.flows.trunk.stages[1].image: must contain {image}',
     ],
     [
       { ...trunk, stages: [trunk.stages[0], trunk.stages[0]] },

@@ -1,10 +1,8 @@
 import { CacheManager } from '@backstage/backend-defaults/cache';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import {
-  GitRepository,
-  RegistryClient,
-} from '@stageflow/plugin-stageflow-node';
+import { GitRepository } from '../git';
+import { RegistryClient } from '../registry';
 import { randomUUID } from 'node:crypto';
 import { StageflowFacts } from './StageflowFacts';
 
@@ -104,6 +102,61 @@ describe('StageflowFacts on Redis', () => {
     );
     await expect(facts.releases(locator, 'v{version}')).resolves.toHaveLength(
       2,
+    );
+  });
+
+  it('forgets what a write changed, on every replica sharing the cache', async () => {
+    const cache = redisCache();
+    const replica = () => {
+      const { repository, registry } = setup(60);
+      return {
+        facts: new StageflowFacts({
+          cache,
+          git: { getRepository: () => repository },
+          registry: { forHost: () => registry },
+          ttlSeconds: 60,
+        }),
+        repository,
+        registry,
+      };
+    };
+    const a = replica();
+    const b = replica();
+    await b.facts.releases(locator, 'v{version}');
+    await b.facts.resolveImage(image);
+    // Replica A writes, and forgets; replica B reads the upstream again.
+    await a.facts.forget({
+      repository: locator,
+      tagPattern: 'v{version}',
+      images: [image],
+    });
+    await b.facts.releases(locator, 'v{version}');
+    await b.facts.resolveImage(image);
+    expect(b.repository.listTags).toHaveBeenCalledTimes(2);
+    expect(b.registry.resolve).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not let a read that started before a write put its answer back', async () => {
+    const { facts, registry } = setup(60);
+    let release: () => void = () => {};
+    (registry.resolve as jest.Mock).mockImplementationOnce(
+      () =>
+        new Promise(resolve => {
+          release = () =>
+            resolve({
+              digest: `sha256:${'0'.repeat(64)}`,
+              mediaType: 'x',
+              size: 1,
+            });
+        }),
+    );
+    const stale = facts.resolveImage(image);
+    await new Promise(r => setTimeout(r, 50));
+    await facts.forget({ images: [image] });
+    release();
+    expect((await stale)?.digest).toBe(`sha256:${'0'.repeat(64)}`);
+    expect((await facts.resolveImage(image))?.digest).toBe(
+      `sha256:${'1'.repeat(64)}`,
     );
   });
 });

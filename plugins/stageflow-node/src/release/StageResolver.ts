@@ -7,7 +7,7 @@ import {
   parseImageReference,
   renderFlowTemplate,
 } from '@stageflow/plugin-stageflow-common';
-import { ComponentTarget } from '@stageflow/plugin-stageflow-node';
+import { ComponentTarget } from '../flows';
 import { StageflowFacts } from './StageflowFacts';
 
 // When an image carries no revision label, its commit is found by comparing
@@ -20,7 +20,7 @@ function short(sha: string): string {
   return sha.slice(0, 7);
 }
 
-function describe(error: unknown): string {
+function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -73,7 +73,7 @@ export class StageResolver {
                   this.logger.warn('Could not read the date of a release', {
                     entityRef: target.entityRef,
                     tag: release.tag,
-                    error: describe(error),
+                    error: errorMessage(error),
                   });
                   return undefined;
                 }),
@@ -93,10 +93,10 @@ export class StageResolver {
     try {
       releases = await this.getReleases(target);
     } catch (error) {
-      releasesError = `Could not read releases: ${describe(error)}`;
+      releasesError = `Could not read releases: ${errorMessage(error)}`;
       this.logger.warn('Could not read releases', {
         entityRef: target.entityRef,
-        error: describe(error),
+        error: errorMessage(error),
       });
     }
 
@@ -107,7 +107,7 @@ export class StageResolver {
             name: stage.name,
             image: this.stageImage(target, stage),
             status: 'error',
-            message: describe(error),
+            message: errorMessage(error),
           }),
         ),
       ),
@@ -122,6 +122,18 @@ export class StageResolver {
       stages,
       ...(latestRelease ? { latestRelease } : {}),
     };
+  }
+
+  /**
+   * What one stage runs, resolved as the card shows it (the digest fallback
+   * included): the promotion's downgrade guard reads this.
+   */
+  getStage(
+    target: ComponentTarget,
+    stage: FlowStage,
+    releases: Release[],
+  ): Promise<StageInfo> {
+    return this.resolveStage(target, stage, releases, undefined);
   }
 
   private stageImage(target: ComponentTarget, stage: FlowStage): string {
@@ -305,7 +317,7 @@ export class StageResolver {
         } catch (error) {
           this.logger.warn('Could not compare stages', {
             entityRef: target.entityRef,
-            error: describe(error),
+            error: errorMessage(error),
           });
         }
       }),
