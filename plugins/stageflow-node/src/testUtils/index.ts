@@ -21,3 +21,4 @@ export {
 } from './registry/registryServer';
 export { git, makeTempDir } from './git/gitFixtures';
 export { startDemoUpstreams, type DemoUpstreams } from './demoUpstreams';
+export { startTcpProxy, type TcpProxy } from './tcpProxy';
