@@ -1,7 +1,12 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { resilientCacheServiceFactory } from './cache/resilientCacheServiceFactory';
 import { permissionModuleStageflowPolicy } from './permissions/module';
 
 const backend = createBackend();
+
+// A Redis client that reconnects, and a short timeout with a memory
+// fallback on every cache call: a Redis outage costs speed, never answers.
+backend.add(resilientCacheServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 
