@@ -40,6 +40,7 @@ export const stageflowPlugin = createBackendPlugin({
         cache: coreServices.cache,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         events: eventsServiceRef,
         catalog: catalogServiceRef,
         git: gitServiceRef,
@@ -74,6 +75,7 @@ export const stageflowPlugin = createBackendPlugin({
         });
         await scheduleSnapshots({
           scheduler: deps.scheduler,
+          lifecycle: deps.lifecycle,
           frequencyMinutes: settings.snapshotFrequencyMinutes,
           catalog,
           auth,

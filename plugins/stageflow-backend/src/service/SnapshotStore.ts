@@ -36,6 +36,9 @@ interface TransitionRow {
   status: string;
 }
 
+const LEASE_TABLE = 'stageflow_snapshot_lease';
+const LEASE_ID = 'snapshots';
+
 function iso(value: Date | string): string {
   return new Date(value).toISOString();
 }
@@ -138,6 +141,51 @@ export class SnapshotStore {
         .delete();
       return transitions;
     });
+  }
+
+  /**
+   * Claims the snapshot run for `holder` until `leaseMs` from now, when a
+   * run is due and no other replica holds a live claim.
+   */
+  async acquireSnapshotLease(options: {
+    holder: string;
+    leaseMs: number;
+  }): Promise<boolean> {
+    const now = new Date();
+    await this.db(LEASE_TABLE)
+      .insert({ id: LEASE_ID, holder: null, expires_at: null, next_run_at: now })
+      .onConflict('id')
+      .ignore();
+    const claimed = await this.db(LEASE_TABLE)
+      .where({ id: LEASE_ID })
+      .where('next_run_at', '<=', now)
+      .where(free => free.whereNull('holder').orWhere('expires_at', '<', now))
+      .update({
+        holder: options.holder,
+        expires_at: new Date(now.getTime() + options.leaseMs),
+      });
+    return claimed === 1;
+  }
+
+  /** Extends the claim; false when `holder` lost it. */
+  async renewSnapshotLease(options: {
+    holder: string;
+    leaseMs: number;
+  }): Promise<boolean> {
+    const renewed = await this.db(LEASE_TABLE)
+      .where({ id: LEASE_ID, holder: options.holder })
+      .update({ expires_at: new Date(Date.now() + options.leaseMs) });
+    return renewed === 1;
+  }
+
+  /** Gives the claim back; the next run is due at `nextRunAt`. */
+  async releaseSnapshotLease(options: {
+    holder: string;
+    nextRunAt: Date;
+  }): Promise<void> {
+    await this.db(LEASE_TABLE)
+      .where({ id: LEASE_ID, holder: options.holder })
+      .update({ holder: null, expires_at: null, next_run_at: options.nextRunAt });
   }
 
   /** The last observed stages of components, by entity ref. */
