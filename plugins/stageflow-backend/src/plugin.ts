@@ -18,6 +18,7 @@ import { StageResolver } from './service/StageResolver';
 import { StageflowFacts } from './service/StageflowFacts';
 import { StageflowService } from './service/StageflowService';
 import { scheduleSnapshots } from './service/snapshots';
+import { useReadiness } from './readiness';
 
 /**
  * The Stageflow backend plugin: versions per stage of each component.
@@ -48,6 +49,7 @@ export const stageflowPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, logger, httpRouter, httpAuth, auth, catalog } = deps;
+        useReadiness({ httpRouter, ...deps });
         const settings = readStageflowConfig(config);
         const facts = new StageflowFacts({
           cache: deps.cache,
