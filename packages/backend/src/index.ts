@@ -1,5 +1,6 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { resilientCacheServiceFactory } from './cache/resilientCacheServiceFactory';
+import { migrationSafeDatabaseServiceFactory } from './database/migrationSafeDatabaseServiceFactory';
 import { permissionModuleStageflowPolicy } from './permissions/module';
 
 const backend = createBackend();
@@ -7,6 +8,8 @@ const backend = createBackend();
 // A Redis client that reconnects, and a short timeout with a memory
 // fallback on every cache call: a Redis outage costs speed, never answers.
 backend.add(resilientCacheServiceFactory);
+// Replicas started together wait for each other's migrations.
+backend.add(migrationSafeDatabaseServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 
