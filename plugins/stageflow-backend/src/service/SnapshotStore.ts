@@ -1,8 +1,13 @@
 import {
+  CacheService,
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { StageInfo, StageTransition } from '@stageflow/plugin-stageflow-common';
+import {
+  StageInfo,
+  StageTransition,
+  StaleMark,
+} from '@stageflow/plugin-stageflow-common';
 import { Knex } from 'knex';
 
 const migrationsDir = resolvePackagePath(
@@ -53,15 +58,75 @@ export interface RecordedTransition extends StageTransition {
  * observations, in the plugin's database (SQLite or PostgreSQL).
  */
 export class SnapshotStore {
-  static async create(database: DatabaseService): Promise<SnapshotStore> {
+  /**
+   * Opens the store, running the migrations. With a `cache` (best the
+   * plugin's `ResilientCache`), the `read*` methods answer from the last
+   * known result, marked stale, while the database is unreachable.
+   */
+  static async create(
+    database: DatabaseService,
+    cache?: CacheService,
+  ): Promise<SnapshotStore> {
     const client = await database.getClient();
     if (!database.migrations?.skip) {
       await client.migrate.latest({ directory: migrationsDir });
     }
-    return new SnapshotStore(client);
+    return new SnapshotStore(client, cache);
   }
 
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly cache?: CacheService,
+  ) {}
+
+  /** {@link SnapshotStore.transitions}, or the last known ones, marked stale. */
+  async readTransitions(
+    entityRef: string,
+    options: { limit?: number } = {},
+  ): Promise<{ transitions: RecordedTransition[]; stale?: StaleMark }> {
+    const { value, stale } = await this.lastKnown(
+      `transitions:${options.limit ?? 'all'}:${entityRef}`,
+      () => this.transitions(entityRef, options),
+    );
+    return { transitions: value, ...(stale ? { stale } : {}) };
+  }
+
+  /** {@link SnapshotStore.latestStates}, or the last known ones, marked stale. */
+  async readLatestStates(entityRefs: string[]): Promise<{
+    states: Awaited<ReturnType<SnapshotStore['latestStates']>>;
+    stale?: StaleMark;
+  }> {
+    const { value, stale } = await this.lastKnown(
+      `states:${[...entityRefs].sort().join(',')}`,
+      async () => [...(await this.latestStates(entityRefs)).entries()],
+    );
+    return { states: new Map(value), ...(stale ? { stale } : {}) };
+  }
+
+  private async lastKnown<T>(
+    key: string,
+    read: () => Promise<T>,
+  ): Promise<{ value: T; stale?: StaleMark }> {
+    try {
+      const value = await read();
+      await this.cache?.set(`last-known:${key}`, {
+        asOf: new Date().toISOString(),
+        value: value as any,
+      });
+      return { value };
+    } catch (error) {
+      const known = await this.cache?.get<{ asOf: string; value: any }>(
+        `last-known:${key}`,
+      );
+      if (!known) {
+        throw error;
+      }
+      return {
+        value: known.value as T,
+        stale: { asOf: known.asOf, reason: 'Database unavailable' },
+      };
+    }
+  }
 
   /**
    * Records one observation of a component; returns the transitions it
