@@ -49,7 +49,7 @@ export const stageflowPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, logger, httpRouter, httpAuth, auth, catalog } = deps;
-        useReadiness({ httpRouter, ...deps });
+        useReadiness(deps);
         const settings = readStageflowConfig(config);
         const facts = new StageflowFacts({
           cache: deps.cache,
