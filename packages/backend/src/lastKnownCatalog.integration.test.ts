@@ -125,7 +125,11 @@ describe('the last known catalog', () => {
           }),
         })
         .expect(200);
-      for (let i = 0; i < 200 && (await probe()).body.name !== 'ap-zeus-dev'; i++) {
+      for (
+        let i = 0;
+        i < 200 && (await probe()).body.name !== 'ap-zeus-dev';
+        i++
+      ) {
         await new Promise(resolve => setTimeout(resolve, 100));
       }
       const fresh = await probe();

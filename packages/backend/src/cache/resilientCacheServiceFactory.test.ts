@@ -76,7 +76,9 @@ describe('resilientCacheServiceFactory', () => {
     latencies.sort((x, y) => x - y);
     // eslint-disable-next-line no-console
     console.log(
-      `Redis cut ${CUT_MS} ms: ${latencies.length} pairs of reads answered, median ${
+      `Redis cut ${CUT_MS} ms: ${
+        latencies.length
+      } pairs of reads answered, median ${
         latencies[Math.floor(latencies.length / 2)]
       } ms, max ${latencies[latencies.length - 1]} ms; back ${
         Date.now() - started - CUT_MS

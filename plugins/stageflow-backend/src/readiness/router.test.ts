@@ -62,7 +62,9 @@ describe('readiness', () => {
     const cache = ResilientCache.wrap(
       {
         get: key =>
-          cacheDown ? Promise.reject(new Error('ECONNREFUSED')) : shared.get(key),
+          cacheDown
+            ? Promise.reject(new Error('ECONNREFUSED'))
+            : shared.get(key),
         set: (key, value, options) =>
           cacheDown
             ? Promise.reject(new Error('ECONNREFUSED'))
@@ -98,7 +100,9 @@ describe('readiness', () => {
       proxy.cut();
       cacheDown = true;
       await cache.get('anything');
-      const degraded = await request(backend.server).get('/api/stageflow/readiness');
+      const degraded = await request(backend.server).get(
+        '/api/stageflow/readiness',
+      );
       // Still serving (stale, slower): in service, but not in the dark.
       expect(degraded.status).toBe(200);
       expect(degraded.body.status).toBe('degraded');
@@ -113,7 +117,9 @@ describe('readiness', () => {
       expect(strict.status).toBe(503);
 
       proxy.restore();
-      const back = await request(backend.server).get('/api/stageflow/readiness');
+      const back = await request(backend.server).get(
+        '/api/stageflow/readiness',
+      );
       expect(back.body.checks.database.status).toBe('ok');
     } finally {
       await backend.stop();
@@ -131,7 +137,9 @@ describe('readiness', () => {
         mockServices.rootConfig.factory({
           data: {
             backend: {
-              startup: { plugins: { stageflow: { onPluginBootFailure: 'continue' } } },
+              startup: {
+                plugins: { stageflow: { onPluginBootFailure: 'continue' } },
+              },
             },
           },
         }),

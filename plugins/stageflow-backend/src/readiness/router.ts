@@ -21,7 +21,10 @@ async function within(
       check(),
       new Promise((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`${what} gave no answer in ${CHECK_TIMEOUT_MS} ms`)),
+          () =>
+            reject(
+              new Error(`${what} gave no answer in ${CHECK_TIMEOUT_MS} ms`),
+            ),
           CHECK_TIMEOUT_MS,
         );
       }),
@@ -56,10 +59,14 @@ export function useReadiness(options: {
   });
   const router = Router();
   router.get('/readiness', async (req, res) => {
-    const health = (cache as { health?: () => { available: boolean; reason?: string } })
-      .health;
+    const health = (
+      cache as { health?: () => { available: boolean; reason?: string } }
+    ).health;
     const [databaseCheck, cacheCheck] = await Promise.all([
-      within(async () => (await database.getClient()).raw('select 1'), 'The database'),
+      within(
+        async () => (await database.getClient()).raw('select 1'),
+        'The database',
+      ),
       health
         ? Promise.resolve<Check>(
             health.call(cache).available

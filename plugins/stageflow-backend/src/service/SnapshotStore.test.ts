@@ -39,7 +39,9 @@ describe('SnapshotStore', () => {
       await store.record({
         entityRef,
         flow: 'oneflow',
-        stages: [{ name: 'prod', digest: 'sha256:1', status: 'ok' } as StageInfo],
+        stages: [
+          { name: 'prod', digest: 'sha256:1', status: 'ok' } as StageInfo,
+        ],
         observedAt: new Date(),
       });
       const fresh = await store.readTransitions(entityRef, { limit: 500 });

@@ -218,7 +218,12 @@ export class SnapshotStore {
   }): Promise<boolean> {
     const now = new Date();
     await this.db(LEASE_TABLE)
-      .insert({ id: LEASE_ID, holder: null, expires_at: null, next_run_at: now })
+      .insert({
+        id: LEASE_ID,
+        holder: null,
+        expires_at: null,
+        next_run_at: now,
+      })
       .onConflict('id')
       .ignore();
     const claimed = await this.db(LEASE_TABLE)
@@ -250,7 +255,11 @@ export class SnapshotStore {
   }): Promise<void> {
     await this.db(LEASE_TABLE)
       .where({ id: LEASE_ID, holder: options.holder })
-      .update({ holder: null, expires_at: null, next_run_at: options.nextRunAt });
+      .update({
+        holder: null,
+        expires_at: null,
+        next_run_at: options.nextRunAt,
+      });
   }
 
   /** The last observed stages of components, by entity ref. */

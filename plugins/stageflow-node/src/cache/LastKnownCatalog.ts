@@ -89,9 +89,7 @@ export class LastKnownCatalog {
       if (ANSWERS.has((error as Error)?.name)) {
         throw error;
       }
-      const known = await this.cache.get<{ entity: Entity; asOf: string }>(
-        key,
-      );
+      const known = await this.cache.get<{ entity: Entity; asOf: string }>(key);
       if (!known) {
         throw error;
       }
