@@ -15,7 +15,6 @@ import stageflowPlugin from '@stageflow/plugin-stageflow-backend';
 import { buildAppEntities } from '@stageflow/plugin-stageflow-common';
 import { LastKnownCatalog } from '@stageflow/plugin-stageflow-node';
 import { startTcpProxy } from '@stageflow/plugin-stageflow-node/testUtils';
-import Router from 'express-promise-router';
 import knexFactory from 'knex';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -48,15 +47,20 @@ const probePlugin = createBackendPlugin({
           logger,
           timeoutMs: 1000,
         });
-        const router = Router();
-        router.get('/entity/:name', async (req, res) => {
-          const { entity, stale } = await lastKnown.getEntityByRef(
-            `component:default/${req.params.name}`,
-            { credentials: await httpAuth.credentials(req) },
-          );
-          res.json({ name: entity?.metadata.name, stale });
+        httpRouter.use((req, res, next) => {
+          const name = /^\/entity\/([\w-]+)$/.exec(req.path)?.[1];
+          if (!name) {
+            next();
+            return;
+          }
+          (async () => {
+            const { entity, stale } = await lastKnown.getEntityByRef(
+              `component:default/${name}`,
+              { credentials: await httpAuth.credentials(req) },
+            );
+            res.json({ name: entity?.metadata.name, stale });
+          })().catch(next);
         });
-        httpRouter.use(router);
       },
     });
   },

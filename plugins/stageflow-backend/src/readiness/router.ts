@@ -95,7 +95,10 @@ export function useReadiness(options: {
     };
     const degraded =
       databaseCheck.status !== 'ok' || cacheCheck.status !== 'ok';
-    const status = !started ? 'error' : degraded ? 'degraded' : 'ok';
+    let status: 'ok' | 'degraded' | 'error' = degraded ? 'degraded' : 'ok';
+    if (!started) {
+      status = 'error';
+    }
     const strict = req.query.strict === 'true';
     res
       .status(status === 'ok' || (status === 'degraded' && !strict) ? 200 : 503)
