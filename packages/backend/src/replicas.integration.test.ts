@@ -1,7 +1,12 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import stageflowPlugin from '@stageflow/plugin-stageflow-backend';
+import { buildAppEntities } from '@stageflow/plugin-stageflow-common';
 import knexFactory from 'knex';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -48,7 +53,7 @@ describe('two replicas started together on an empty database', () => {
       ],
     });
 
-  it('both come up and answer', async () => {
+  it('both come up, answer, and take the same contributor set at once', async () => {
     const replicas = await Promise.all([replica(), replica()]);
     try {
       for (const backend of replicas) {
@@ -58,6 +63,28 @@ describe('two replicas started together on an empty database', () => {
         expect(res.status).toBe(200);
         expect(res.body.checks.database.status).toBe('ok');
       }
+
+      const user = mockCredentials.user.header('user:default/guest');
+      const entities = buildAppEntities({
+        appId: 'zeus',
+        appType: 'ap',
+        stages: ['dev', 'int', 'prd'],
+        owner: 'group:default/team-a',
+        project: 'zeus',
+      });
+      const statuses: number[] = [];
+      for (let round = 0; round < 10; round++) {
+        const answers = await Promise.all(
+          replicas.map(backend =>
+            request(backend.server)
+              .put('/api/stageflow/v1/contributions/devops')
+              .set('Authorization', user)
+              .send({ entities }),
+          ),
+        );
+        statuses.push(...answers.map(res => res.status));
+      }
+      expect(statuses).toEqual(Array(20).fill(200));
     } finally {
       await Promise.all(replicas.map(backend => backend.stop()));
     }
