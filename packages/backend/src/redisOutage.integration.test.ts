@@ -24,7 +24,7 @@ import { resilientCacheServiceFactory } from './cache/resilientCacheServiceFacto
  */
 jest.setTimeout(90_000);
 
-const CUT_MS = 5000;
+const CUT_MS = 3000;
 
 describe('a Redis outage', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stageflow-redis-outage-'));
