@@ -8,6 +8,7 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { CacheManager } from '@backstage/backend-defaults/cache';
+import { readDurationFromConfig } from '@backstage/config';
 import KeyvRedis from '@keyv/redis';
 import { createClient } from '@redis/client';
 import { ResilientCache } from '@stageflow/plugin-stageflow-node';
@@ -171,11 +172,16 @@ export const resilientCacheServiceFactory = createServiceFactory({
     const namespacePrefix = config.getOptionalString(
       'backend.cache.redis.client.namespace',
     );
-    const defaultTtl = ttlMs(
-      config.getOptional('backend.cache.defaultTtl') as
-        | CacheServiceSetOptions['ttl']
-        | undefined,
-    );
+    const defaultTtl =
+      typeof config.getOptional('backend.cache.defaultTtl') === 'number'
+        ? config.getNumber('backend.cache.defaultTtl')
+        : ttlMs(
+            config.has('backend.cache.defaultTtl')
+              ? readDurationFromConfig(config, {
+                  key: 'backend.cache.defaultTtl',
+                })
+              : undefined,
+          );
     return {
       forPlugin: (pluginId: string) => {
         const redisStore = new KeyvRedis(client as any, {
