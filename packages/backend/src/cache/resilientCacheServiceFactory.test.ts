@@ -50,7 +50,9 @@ describe('resilientCacheServiceFactory', () => {
   });
   afterAll(() => proxy.close());
 
-  it('answers throughout a Redis outage and reads Redis again after it, without a restart', async () => {
+  it.each(['refuse', 'blackhole'] as const)(
+    'answers throughout a Redis outage (%s) and reads Redis again after it, without a restart',
+    async mode => {
     const namespace = `test-${randomUUID()}`;
     // Replica A reaches Redis through the proxy the test cuts; B directly.
     const a = await replica(proxy.port, namespace);
@@ -58,7 +60,7 @@ describe('resilientCacheServiceFactory', () => {
     await a.set('digest', 'sha256:aaa');
     await eventually(() => b.get('digest'), 'sha256:aaa');
 
-    proxy.cut();
+    proxy.cut(mode);
     const latencies: number[] = [];
     const started = Date.now();
     await b.set('written-during-outage', 'v2');
@@ -76,7 +78,7 @@ describe('resilientCacheServiceFactory', () => {
     latencies.sort((x, y) => x - y);
     // eslint-disable-next-line no-console
     console.log(
-      `Redis cut ${CUT_MS} ms: ${
+      `Redis cut ${CUT_MS} ms (${mode}): ${
         latencies.length
       } pairs of reads answered, median ${
         latencies[Math.floor(latencies.length / 2)]
@@ -84,5 +86,6 @@ describe('resilientCacheServiceFactory', () => {
         Date.now() - started - CUT_MS
       } ms after the restore`,
     );
-  });
+  },
+  );
 });

@@ -22,6 +22,8 @@ type JsonValue = Parameters<CacheService['set']>[1];
 // than an upstream read it stands in for.
 const CALL_TIMEOUT_MS = 250;
 const STARTUP_WAIT_MS = 3000;
+const PING_INTERVAL_MS = 5000;
+const PING_TIMEOUT_MS = 2000;
 
 /** Reconnects after 100 ms, doubling up to 2 s, for ever. */
 function reconnectStrategy(retries: number): number {
@@ -107,7 +109,6 @@ async function connectRedis(
     // Commands fail at once while disconnected instead of queueing for
     // ever; the ResilientCache in front answers from memory meanwhile.
     disableOfflineQueue: true,
-    pingInterval: 5000,
     socket: { connectTimeout: 2000, reconnectStrategy, ...socket },
   });
   // Without an error listener the client throws out of its socket handler
@@ -139,6 +140,56 @@ async function connectRedis(
 }
 
 /**
+ * A connection that stays open but carries nothing (a lost network, a
+ * half-open socket) raises no error: the client's handshake, commands and
+ * pings would wait for ever. A ping without an answer in time, or a
+ * connection that is not ready for a whole interval, is dropped, and the
+ * client connects again.
+ */
+function watchConnection(client: RedisClient, logger: LoggerService) {
+  let checking = false;
+  let notReadySince: number | undefined;
+  const reconnect = async (reason: string) => {
+    logger.warn('Redis gives no answer; connecting again', { reason });
+    await client.disconnect().catch(() => undefined);
+    client.connect().catch(() => undefined);
+  };
+  const timer = setInterval(async () => {
+    if (checking || !client.isOpen) {
+      return;
+    }
+    checking = true;
+    try {
+      if (!client.isReady) {
+        notReadySince ??= Date.now();
+        if (Date.now() - notReadySince >= PING_INTERVAL_MS) {
+          notReadySince = undefined;
+          await reconnect('connection not ready');
+        }
+        return;
+      }
+      notReadySince = undefined;
+      const answered = await Promise.race([
+        client.ping().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>(resolve =>
+          setTimeout(() => resolve(false), PING_TIMEOUT_MS).unref(),
+        ),
+      ]);
+      if (!answered && client.isReady) {
+        await reconnect('ping unanswered');
+      }
+    } finally {
+      checking = false;
+    }
+  }, PING_INTERVAL_MS / 2);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
  * The platform cache service, with a Redis client that reconnects after an
  * outage and a {@link ResilientCache} in front of every plugin's cache (a
  * short timeout per call, memory as the fallback). Stores other than a
@@ -166,7 +217,9 @@ export const resilientCacheServiceFactory = createServiceFactory({
       };
     }
     const client = await connectRedis(config, cacheLogger);
+    const stopWatching = watchConnection(client, cacheLogger);
     rootLifecycle.addShutdownHook(async () => {
+      stopWatching();
       await client.disconnect().catch(() => undefined);
     });
     const namespacePrefix = config.getOptionalString(
