@@ -235,4 +235,32 @@ describe('snapshots across replicas', () => {
       await proxy.close();
     }
   });
+
+  it('with the database cut, a replica says so once an interval, not once a tick', async () => {
+    const knex = await databases.init('POSTGRES_15');
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
+    const viaProxy = knexFactory({
+      client: 'pg',
+      connection: {
+        ...(knex.client.config.connection as object),
+        host: '127.0.0.1',
+        port: proxy.port,
+      },
+      acquireConnectionTimeout: 500,
+    });
+    const r = await replica({ knex: viaProxy, entities: [component('a')] });
+    try {
+      await until(() => r.done().length > 0, 'the first snapshot');
+      proxy.cut();
+      // Twenty ticks of the test's hand, all within one interval.
+      await new Promise(resolve => setTimeout(resolve, 2000));
+      expect(
+        r.logger.warn.mock.calls.length + r.logger.error.mock.calls.length,
+      ).toBe(1);
+    } finally {
+      await r.shutdown();
+      await viaProxy.destroy();
+      await proxy.close();
+    }
+  });
 });

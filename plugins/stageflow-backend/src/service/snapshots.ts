@@ -187,6 +187,9 @@ export async function scheduleSnapshots(
   const holder = randomUUID();
   const shutdown = new AbortController();
   let running: Promise<void> | undefined;
+  // After a run that failed or lost the database, this replica waits an
+  // interval before trying again: one log line per interval, not per tick.
+  let pausedUntil = 0;
 
   const runIfDue = async () => {
     if (!(await store.acquireSnapshotLease({ holder, leaseMs }))) {
@@ -215,16 +218,22 @@ export async function scheduleSnapshots(
       clearInterval(renewal);
       // Unfinished (shutdown, lost database): due again at once.
       const finished = result && !result.stopped;
+      if (!result || result.stopped === 'database') {
+        pausedUntil = Date.now() + intervalMs;
+      }
       await store
         .releaseSnapshotLease({
           holder,
           nextRunAt: new Date(Date.now() + (finished ? intervalMs : 0)),
         })
-        .catch(error =>
-          logger.warn('Stageflow snapshot lease not released; it lapses', {
-            error: (error as Error).message,
-          }),
-        );
+        .catch(error => {
+          // A lost database was already reported by the run.
+          if (result?.stopped !== 'database') {
+            logger.warn('Stageflow snapshot lease not released; it lapses', {
+              error: (error as Error).message,
+            });
+          }
+        });
     }
   };
 
@@ -236,14 +245,15 @@ export async function scheduleSnapshots(
     timeout: { hours: 24 },
     initialDelay: { milliseconds: Math.min(10_000, tickMs) },
     fn: async () => {
-      if (shutdown.signal.aborted) {
+      if (shutdown.signal.aborted || Date.now() < pausedUntil) {
         return;
       }
-      running = runIfDue().catch(error =>
-        logger.warn('Stageflow snapshot failed', {
+      running = runIfDue().catch(error => {
+        pausedUntil = Date.now() + intervalMs;
+        logger.warn('Stageflow snapshot failed; trying again in an interval', {
           error: (error as Error).message,
-        }),
-      );
+        });
+      });
       await running;
     },
   });
