@@ -1,1 +1,1 @@
-export { useReadiness } from './router';
+export { useReadiness } from './useReadiness';

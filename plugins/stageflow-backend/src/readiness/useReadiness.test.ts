@@ -13,7 +13,7 @@ import { ResilientCache } from '@stageflow/plugin-stageflow-node';
 import { startTcpProxy } from '@stageflow/plugin-stageflow-node/testUtils';
 import knexFactory from 'knex';
 import request from 'supertest';
-import { useReadiness } from './router';
+import { useReadiness } from './useReadiness';
 
 process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
   'postgresql://postgres@127.0.0.1:5432';
