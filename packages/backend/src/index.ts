@@ -1,7 +1,15 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { resilientCacheServiceFactory } from './cache/resilientCacheServiceFactory';
+import { migrationSafeDatabaseServiceFactory } from './database/migrationSafeDatabaseServiceFactory';
 import { permissionModuleStageflowPolicy } from './permissions/module';
 
 const backend = createBackend();
+
+// A Redis client that reconnects, and a short timeout with a memory
+// fallback on every cache call: a Redis outage costs speed, never answers.
+backend.add(resilientCacheServiceFactory);
+// Replicas started together wait for each other's migrations.
+backend.add(migrationSafeDatabaseServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 
@@ -31,4 +39,11 @@ backend.add(import('@stageflow/plugin-stageflow-backend'));
 backend.add(import('@stageflow/plugin-catalog-backend-module-stageflow'));
 backend.add(import('@stageflow/plugin-scaffolder-backend-module-stageflow'));
 
-backend.start();
+// The backend logs unhandled rejections and lives on, so a failed start-up
+// would leave a half-started replica behind, still answering on the routes
+// of the plugins that did start: end it instead, and let the orchestrator
+// start it again.
+backend.start().catch(error => {
+  process.stderr.write(`Backend start-up failed: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});

@@ -21,6 +21,7 @@ import { createReleaseRouter } from './release/createReleaseRouter';
 import { SnapshotStore } from './service/SnapshotStore';
 import { StageflowService } from './service/StageflowService';
 import { scheduleSnapshots } from './service/snapshots';
+import { useReadiness } from './readiness';
 
 /**
  * The Stageflow backend plugin: versions per stage of each component.
@@ -43,6 +44,7 @@ export const stageflowPlugin = createBackendPlugin({
         cache: coreServices.cache,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         events: eventsServiceRef,
         signals: signalsServiceRef,
         catalog: catalogServiceRef,
@@ -51,6 +53,7 @@ export const stageflowPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, logger, httpRouter, httpAuth, auth, catalog } = deps;
+        useReadiness(deps);
         const settings = readStageflowConfig(config);
         // Both stores run the migrations of this package: one after the other.
         const store = await SnapshotStore.create(deps.database);
@@ -91,6 +94,7 @@ export const stageflowPlugin = createBackendPlugin({
         });
         await scheduleSnapshots({
           scheduler: deps.scheduler,
+          lifecycle: deps.lifecycle,
           frequencyMinutes: settings.snapshotFrequencyMinutes,
           catalog,
           auth,

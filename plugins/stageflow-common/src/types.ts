@@ -168,6 +168,8 @@ export interface DoraMetrics {
 export interface HistoryResponse {
   transitions: StageTransition[];
   dora: DoraMetrics;
+  /** Set when the database was unreachable and this is the last known history. */
+  stale?: StaleMark;
 }
 
 /**
@@ -193,6 +195,8 @@ export interface OverviewResponse {
   items: OverviewItem[];
   /** When the snapshot the overview comes from was taken. */
   generatedAt?: string;
+  /** Set when the database was unreachable and these are the last known states. */
+  stale?: StaleMark;
 }
 
 /**

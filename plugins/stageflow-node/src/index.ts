@@ -13,3 +13,4 @@ export * from './flows';
 export * from './demo';
 export * from './release';
 export * from './resilience';
+export * from './cache';

@@ -36,4 +36,63 @@ describe('ContributionsStore', () => {
       );
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'takes the same set from two replicas at once without an error on %p',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const database = { getClient: async () => knex };
+      const set = (stages: string[]) =>
+        buildAppEntities({
+          appId: 'zeus',
+          appType: 'ap',
+          stages,
+          owner: 'group:team-b',
+          project: '3000',
+        } as any);
+      const replicaA = await ContributionsStore.create({ database });
+      const replicaB = await ContributionsStore.create({ database });
+      await replicaA.replaceContribution({
+        contributor: 'devops',
+        entities: set(['dev']),
+      });
+      for (let round = 0; round < 10; round++) {
+        const entities = set(round % 2 ? ['dev', 'int', 'prd'] : ['dev']);
+        const results = await Promise.allSettled([
+          replicaA.replaceContribution({ contributor: 'devops', entities }),
+          replicaB.replaceContribution({ contributor: 'devops', entities }),
+        ]);
+        expect(results.map(r => r.status)).toEqual(['fulfilled', 'fulfilled']);
+        const stored = await replicaA.getContribution('devops');
+        expect(stored.entities.map((e: any) => e.metadata.name).sort()).toEqual(
+          entities.map((e: any) => e.metadata.name).sort(),
+        );
+      }
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    "never takes another contributor's entity on %p",
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const store = await ContributionsStore.create({
+        database: { getClient: async () => knex },
+      });
+      const entities = buildAppEntities({
+        appId: 'hera',
+        appType: 'ap',
+        stages: ['dev'],
+        owner: 'group:team-b',
+        project: '3000',
+      } as any);
+      await store.replaceContribution({ contributor: 'rancher', entities });
+      await expect(
+        store.replaceContribution({ contributor: 'devops', entities }),
+      ).rejects.toThrow(/already contributed by another contributor/);
+      expect((await store.getContribution('rancher')).entities).toHaveLength(
+        entities.length,
+      );
+      expect((await store.getContribution('devops')).entities).toEqual([]);
+    },
+  );
 });

@@ -118,6 +118,10 @@ export class ContributionsStore {
    * Replaces the contributor's set in one transaction: afterwards the store
    * holds exactly `entities` for it. Throws a `ConflictError`, changing
    * nothing, when another contributor already sends one of the entities.
+   * Safe under concurrency: the same set sent to two replicas at once gives
+   * the same rows and no error (rows are upserted, never deleted and
+   * re-inserted, and on PostgreSQL writes of one contributor are serialized
+   * by a transaction advisory lock; SQLite serializes every write).
    *
    * @returns the refs of the stored entities
    */
@@ -127,17 +131,43 @@ export class ContributionsStore {
     updatedBy?: string;
   }): Promise<string[]> {
     const { contributor, entities, updatedBy } = options;
-    const rows = entities.map(entity => ({
-      entity_ref: stringifyEntityRef(entity),
-      contributor,
-      entity: JSON.stringify(entity),
-      updated_by: updatedBy ?? null,
-      updated_at: new Date(),
-    }));
+    const updatedAt = new Date();
+    // One row per ref: an upsert may not touch a row twice.
+    const rows = [
+      ...new Map(
+        entities.map(entity => {
+          const entityRef = stringifyEntityRef(entity);
+          return [
+            entityRef,
+            {
+              entity_ref: entityRef,
+              contributor,
+              entity: JSON.stringify(entity),
+              updated_by: updatedBy ?? null,
+              updated_at: updatedAt,
+            },
+          ];
+        }),
+      ).values(),
+    ];
     const refs = rows.map(row => row.entity_ref);
+    const wanted = new Set(refs);
     await this.db.transaction(async tx => {
-      const taken: Array<Pick<Row, 'entity_ref' | 'contributor'>> = [];
+      if (tx.client.config.client === 'pg') {
+        await tx.raw('select pg_advisory_xact_lock(hashtext(?))', [
+          `${TABLE}:${contributor}`,
+        ]);
+      }
       // Chunked because SQLite limits the number of bound parameters.
+      for (let i = 0; i < rows.length; i += 100) {
+        await tx(TABLE)
+          .insert(rows.slice(i, i + 100))
+          .onConflict('entity_ref')
+          .merge(['entity', 'updated_by', 'updated_at'])
+          // Another contributor's row is left as it is, and reported below.
+          .where(`${TABLE}.contributor`, contributor);
+      }
+      const taken: Array<Pick<Row, 'entity_ref' | 'contributor'>> = [];
       for (let i = 0; i < refs.length; i += 500) {
         taken.push(
           ...(await tx<Row>(TABLE)
@@ -153,9 +183,16 @@ export class ContributionsStore {
             .join(', ')}`,
         );
       }
-      await tx(TABLE).where({ contributor }).delete();
-      for (let i = 0; i < rows.length; i += 100) {
-        await tx(TABLE).insert(rows.slice(i, i + 100));
+      const dropped = (
+        await tx<Row>(TABLE).select('entity_ref').where({ contributor })
+      )
+        .map(row => row.entity_ref)
+        .filter(ref => !wanted.has(ref));
+      for (let i = 0; i < dropped.length; i += 500) {
+        await tx(TABLE)
+          .where({ contributor })
+          .whereIn('entity_ref', dropped.slice(i, i + 500))
+          .delete();
       }
     });
     return refs;

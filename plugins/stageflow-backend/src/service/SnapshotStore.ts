@@ -1,8 +1,13 @@
 import {
+  CacheService,
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { StageInfo, StageTransition } from '@stageflow/plugin-stageflow-common';
+import {
+  StageInfo,
+  StageTransition,
+  StaleMark,
+} from '@stageflow/plugin-stageflow-common';
 import { Knex } from 'knex';
 
 const migrationsDir = resolvePackagePath(
@@ -38,6 +43,9 @@ interface TransitionRow {
   task_id: string | null;
 }
 
+const LEASE_TABLE = 'stageflow_snapshot_lease';
+const LEASE_ID = 'snapshots';
+
 function iso(value: Date | string): string {
   return new Date(value).toISOString();
 }
@@ -52,15 +60,75 @@ export interface RecordedTransition extends StageTransition {
  * observations, in the plugin's database (SQLite or PostgreSQL).
  */
 export class SnapshotStore {
-  static async create(database: DatabaseService): Promise<SnapshotStore> {
+  /**
+   * Opens the store, running the migrations. With a `cache` (best the
+   * plugin's `ResilientCache`), the `read*` methods answer from the last
+   * known result, marked stale, while the database is unreachable.
+   */
+  static async create(
+    database: DatabaseService,
+    cache?: CacheService,
+  ): Promise<SnapshotStore> {
     const client = await database.getClient();
     if (!database.migrations?.skip) {
       await client.migrate.latest({ directory: migrationsDir });
     }
-    return new SnapshotStore(client);
+    return new SnapshotStore(client, cache);
   }
 
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly cache?: CacheService,
+  ) {}
+
+  /** {@link SnapshotStore.transitions}, or the last known ones, marked stale. */
+  async readTransitions(
+    entityRef: string,
+    options: { limit?: number } = {},
+  ): Promise<{ transitions: RecordedTransition[]; stale?: StaleMark }> {
+    const { value, stale } = await this.lastKnown(
+      `transitions:${options.limit ?? 'all'}:${entityRef}`,
+      () => this.transitions(entityRef, options),
+    );
+    return { transitions: value, ...(stale ? { stale } : {}) };
+  }
+
+  /** {@link SnapshotStore.latestStates}, or the last known ones, marked stale. */
+  async readLatestStates(entityRefs: string[]): Promise<{
+    states: Awaited<ReturnType<SnapshotStore['latestStates']>>;
+    stale?: StaleMark;
+  }> {
+    const { value, stale } = await this.lastKnown(
+      `states:${[...entityRefs].sort().join(',')}`,
+      async () => [...(await this.latestStates(entityRefs)).entries()],
+    );
+    return { states: new Map(value), ...(stale ? { stale } : {}) };
+  }
+
+  private async lastKnown<T>(
+    key: string,
+    read: () => Promise<T>,
+  ): Promise<{ value: T; stale?: StaleMark }> {
+    try {
+      const value = await read();
+      await this.cache?.set(`last-known:${key}`, {
+        asOf: new Date().toISOString(),
+        value: value as any,
+      });
+      return { value };
+    } catch (error) {
+      const known = await this.cache?.get<{ asOf: string; value: any }>(
+        `last-known:${key}`,
+      );
+      if (!known) {
+        throw error;
+      }
+      return {
+        value: known.value as T,
+        stale: { asOf: known.asOf, reason: 'Database unavailable' },
+      };
+    }
+  }
 
   /**
    * Records one observation of a component; returns the transitions it
@@ -152,6 +220,60 @@ export class SnapshotStore {
         .delete();
       return transitions;
     });
+  }
+
+  /**
+   * Claims the snapshot run for `holder` until `leaseMs` from now, when a
+   * run is due and no other replica holds a live claim.
+   */
+  async acquireSnapshotLease(options: {
+    holder: string;
+    leaseMs: number;
+  }): Promise<boolean> {
+    const now = new Date();
+    await this.db(LEASE_TABLE)
+      .insert({
+        id: LEASE_ID,
+        holder: null,
+        expires_at: null,
+        next_run_at: now,
+      })
+      .onConflict('id')
+      .ignore();
+    const claimed = await this.db(LEASE_TABLE)
+      .where({ id: LEASE_ID })
+      .where('next_run_at', '<=', now)
+      .where(free => free.whereNull('holder').orWhere('expires_at', '<', now))
+      .update({
+        holder: options.holder,
+        expires_at: new Date(now.getTime() + options.leaseMs),
+      });
+    return claimed === 1;
+  }
+
+  /** Extends the claim; false when `holder` lost it. */
+  async renewSnapshotLease(options: {
+    holder: string;
+    leaseMs: number;
+  }): Promise<boolean> {
+    const renewed = await this.db(LEASE_TABLE)
+      .where({ id: LEASE_ID, holder: options.holder })
+      .update({ expires_at: new Date(Date.now() + options.leaseMs) });
+    return renewed === 1;
+  }
+
+  /** Gives the claim back; the next run is due at `nextRunAt`. */
+  async releaseSnapshotLease(options: {
+    holder: string;
+    nextRunAt: Date;
+  }): Promise<void> {
+    await this.db(LEASE_TABLE)
+      .where({ id: LEASE_ID, holder: options.holder })
+      .update({
+        holder: null,
+        expires_at: null,
+        next_run_at: options.nextRunAt,
+      });
   }
 
   /** The last observed stages of components, by entity ref. */

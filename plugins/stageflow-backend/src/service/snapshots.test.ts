@@ -109,9 +109,9 @@ describe('snapshots', () => {
         logger,
       };
 
-      const first = await snapshotAll(options, () => new Date());
+      const first = await snapshotAll(options);
       expect(first).toEqual({ components: 1, transitions: 2, failed: 0 });
-      const again = await snapshotAll(options, () => new Date());
+      const again = await snapshotAll(options);
       expect(again).toEqual({ components: 1, transitions: 0, failed: 0 });
 
       // Promote v1.3.0 to prod the way Oneflow does: re-tag its candidate.
@@ -129,7 +129,7 @@ describe('snapshots', () => {
       await layout.copy(candidate, [
         { ...candidate, repository: 'acme/phippy/stable', tag: 'latest' },
       ]);
-      const promoted = await snapshotAll(options, () => new Date());
+      const promoted = await snapshotAll(options);
       expect(promoted.transitions).toBe(1);
 
       const service = new StageflowService({ ...options, release });

@@ -1,5 +1,6 @@
 import {
   AuthService,
+  LifecycleService,
   LoggerService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
@@ -15,6 +16,7 @@ import {
   StageflowFacts,
   readComponentTarget,
 } from '@stageflow/plugin-stageflow-node';
+import { randomUUID } from 'node:crypto';
 import { SnapshotStore } from './SnapshotStore';
 
 const SNAPSHOT_CONCURRENCY = 8;
@@ -30,15 +32,28 @@ export interface SnapshotOptions {
   logger: LoggerService;
 }
 
+/** Why a snapshot ended before observing every component. */
+export type SnapshotStop = 'database' | 'aborted';
+
 /**
- * Observes every annotated component once and records what changed. One
- * component failing is logged and does not stop the others.
+ * Observes every annotated component once, least recently observed first,
+ * and records what changed. One component failing is logged and does not
+ * stop the others; losing the database stops the run at once, with one log
+ * line. An aborted `signal` (shutdown, a lost lease) stops it between two
+ * components, so nothing is half written and the next run continues with
+ * what this one did not reach.
  */
 export async function snapshotAll(
   options: SnapshotOptions,
-  now: () => Date = () => new Date(),
-): Promise<{ components: number; transitions: number; failed: number }> {
+  run: { now?: () => Date; signal?: AbortSignal } = {},
+): Promise<{
+  components: number;
+  transitions: number;
+  failed: number;
+  stopped?: SnapshotStop;
+}> {
   const { catalog, auth, resolver, facts, store, logger } = options;
+  const now = run.now ?? (() => new Date());
   const credentials = await auth.getOwnServiceCredentials();
   const { items } = await catalog.getEntities(
     {
@@ -50,10 +65,32 @@ export async function snapshotAll(
     },
     { credentials },
   );
+  let stopped: SnapshotStop | undefined;
+  const stopForDatabase = (error: unknown) => {
+    if (!stopped) {
+      stopped = 'database';
+      logger.error(
+        'Stageflow snapshot stopped: the database is unavailable; the next run continues',
+        { error: (error as Error).message },
+      );
+    }
+  };
+  let queue: typeof items = [];
+  try {
+    const states = await store.latestStates(items.map(stringifyEntityRef));
+    const observedAt = (entity: (typeof items)[number]) =>
+      states.get(stringifyEntityRef(entity))?.observedAt ?? '';
+    queue = [...items].sort((a, b) =>
+      observedAt(a).localeCompare(observedAt(b)),
+    );
+  } catch (error) {
+    stopForDatabase(error);
+  }
   let transitions = 0;
   let failed = 0;
   const snapshotOne = async (entity: (typeof items)[number]) => {
     const entityRef = stringifyEntityRef(entity);
+    let observation: Parameters<SnapshotStore['record']>[0];
     try {
       const target = readComponentTarget(entity, options);
       const { stages } = await resolver.getStages(target);
@@ -67,56 +104,163 @@ export async function snapshotAll(
           }
         }
       }
-      const recorded = await store.record({
+      observation = {
         entityRef,
         flow: target.flow.name,
         stages,
         observedAt: now(),
         revisionDates,
-      });
-      transitions += recorded.length;
+      };
     } catch (error) {
       failed += 1;
       logger.warn('Stageflow snapshot of a component failed', {
         entityRef,
         error: (error as Error).message,
       });
+      return;
+    }
+    try {
+      transitions += (await store.record(observation)).length;
+    } catch (error) {
+      stopForDatabase(error);
     }
   };
   // A few components at a time: upstream latency overlaps, and a host is
   // never flooded.
-  const queue = [...items];
   await Promise.all(
     Array.from(
       { length: Math.min(SNAPSHOT_CONCURRENCY, queue.length) },
       async () => {
-        for (let entity = queue.shift(); entity; entity = queue.shift()) {
+        while (!stopped) {
+          if (run.signal?.aborted) {
+            stopped = 'aborted';
+            break;
+          }
+          const entity = queue.shift();
+          if (!entity) {
+            break;
+          }
           await snapshotOne(entity);
         }
       },
     ),
   );
-  return { components: items.length, transitions, failed };
+  return {
+    components: items.length,
+    transitions,
+    failed,
+    ...(stopped ? { stopped } : {}),
+  };
 }
 
 /**
- * Snapshots run through the platform scheduler, so that with several
- * backend replicas each run happens on one of them only.
+ * How often each replica asks whether a snapshot is due, and how long a
+ * replica's claim lasts without renewal: a replica that dies mid-snapshot
+ * delays the next one by at most `leaseMs + tickMs`, which is at most one
+ * interval.
+ */
+export function snapshotTiming(frequencyMinutes: number) {
+  const intervalMs = frequencyMinutes * 60_000;
+  const leaseMs = Math.min(30_000, intervalMs / 2);
+  const tickMs = Math.min(5_000, intervalMs / 4);
+  return { intervalMs, leaseMs, tickMs };
+}
+
+/**
+ * Runs a snapshot every interval on one replica at a time. Each replica
+ * ticks locally and claims the run through a lease in the plugin database
+ * that the running replica renews; a replica that crashes stops renewing,
+ * so another takes over once the lease lapses instead of after the
+ * scheduler's task timeout. On shutdown the running snapshot stops between
+ * two components and gives the lease back, due at once, so that another
+ * replica continues.
  */
 export async function scheduleSnapshots(
   options: SnapshotOptions & {
     scheduler: SchedulerService;
     frequencyMinutes: number;
+    lifecycle?: LifecycleService;
   },
 ): Promise<void> {
+  const { store, logger } = options;
+  const { intervalMs, leaseMs, tickMs } = snapshotTiming(
+    options.frequencyMinutes,
+  );
+  const holder = randomUUID();
+  const shutdown = new AbortController();
+  let running: Promise<void> | undefined;
+  // After a run that failed or lost the database, this replica waits an
+  // interval before trying again: one log line per interval, not per tick.
+  let pausedUntil = 0;
+
+  const runIfDue = async () => {
+    if (!(await store.acquireSnapshotLease({ holder, leaseMs }))) {
+      return;
+    }
+    const lost = new AbortController();
+    const renewal = setInterval(() => {
+      store
+        .renewSnapshotLease({ holder, leaseMs })
+        .then(held => {
+          if (!held) {
+            lost.abort();
+          }
+        })
+        .catch(() => {
+          // The database is gone: the run stops on its own first failure.
+        });
+    }, leaseMs / 3);
+    let result: Awaited<ReturnType<typeof snapshotAll>> | undefined;
+    try {
+      result = await snapshotAll(options, {
+        signal: AbortSignal.any([shutdown.signal, lost.signal]),
+      });
+      logger.info('Stageflow snapshot done', result);
+    } finally {
+      clearInterval(renewal);
+      // Unfinished (shutdown, lost database): due again at once.
+      const finished = result && !result.stopped;
+      if (!result || result.stopped === 'database') {
+        pausedUntil = Date.now() + intervalMs;
+      }
+      await store
+        .releaseSnapshotLease({
+          holder,
+          nextRunAt: new Date(Date.now() + (finished ? intervalMs : 0)),
+        })
+        .catch(error => {
+          // A lost database was already reported by the run.
+          if (result?.stopped !== 'database') {
+            logger.warn('Stageflow snapshot lease not released; it lapses', {
+              error: (error as Error).message,
+            });
+          }
+        });
+    }
+  };
+
   await options.scheduler.scheduleTask({
-    id: 'stageflow-snapshots',
-    frequency: { minutes: options.frequencyMinutes },
-    timeout: { minutes: Math.max(10, options.frequencyMinutes) },
-    initialDelay: { seconds: 10 },
+    id: 'stageflow-snapshots-tick',
+    scope: 'local',
+    frequency: { milliseconds: tickMs },
+    // The run ends by itself (its lease, the shutdown signal).
+    timeout: { hours: 24 },
+    initialDelay: { milliseconds: Math.min(10_000, tickMs) },
     fn: async () => {
-      const result = await snapshotAll(options);
-      options.logger.info('Stageflow snapshot done', result);
+      if (shutdown.signal.aborted || Date.now() < pausedUntil) {
+        return;
+      }
+      running = runIfDue().catch(error => {
+        pausedUntil = Date.now() + intervalMs;
+        logger.warn('Stageflow snapshot failed; trying again in an interval', {
+          error: (error as Error).message,
+        });
+      });
+      await running;
     },
+  });
+  options.lifecycle?.addShutdownHook(async () => {
+    shutdown.abort();
+    await running;
   });
 }

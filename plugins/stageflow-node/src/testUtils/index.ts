@@ -22,3 +22,4 @@ export {
 } from './registry/registryServer';
 export { git, makeTempDir } from './git/gitFixtures';
 export { startDemoUpstreams, type DemoUpstreams } from './demoUpstreams';
+export { startTcpProxy, type TcpProxy } from './tcpProxy';

@@ -1,0 +1,1 @@
+export { useReadiness } from './useReadiness';

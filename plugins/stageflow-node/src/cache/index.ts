@@ -1,0 +1,10 @@
+export {
+  ResilientCache,
+  type ResilientCacheOptions,
+  type CacheHealth,
+} from './ResilientCache';
+export {
+  LastKnownCatalog,
+  type LastKnownEntity,
+  type LastKnownCatalogOptions,
+} from './LastKnownCatalog';
