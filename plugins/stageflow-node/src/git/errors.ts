@@ -1,4 +1,4 @@
-import { CustomErrorBase } from '@backstage/errors';
+import { ConflictError, CustomErrorBase } from '@backstage/errors';
 
 /**
  * A git host failed or refused us (5xx, network, authentication, rate
@@ -34,5 +34,22 @@ export class GitUpstreamError extends CustomErrorBase {
     this.repository = options.repository;
     this.operation = options.operation;
     this.status = options.status;
+  }
+}
+
+/**
+ * A merge or cherry-pick that git cannot make without a person: the files
+ * both sides changed. Nothing was pushed. A ConflictError (409) to routers.
+ *
+ * @public
+ */
+export class GitConflictError extends ConflictError {
+  readonly files: string[];
+  readonly commit?: string;
+
+  constructor(message: string, options: { files: string[]; commit?: string }) {
+    super(message);
+    this.files = options.files;
+    this.commit = options.commit;
   }
 }
