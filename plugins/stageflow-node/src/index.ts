@@ -11,3 +11,4 @@ export * from './registry';
 export * from './flows';
 export * from './demo';
 export * from './release';
+export * from './release/lifecycle';

@@ -1,5 +1,5 @@
 export * from './types';
-export { GitUpstreamError } from './errors';
+export { GitConflictError, GitUpstreamError } from './errors';
 export { createGithubOctokit, GithubResponseCache } from './githubOctokit';
 export type {
   CreateGithubOctokitOptions,

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { git } from './gitFixtures';
+import { PlainGitClient } from '../../git/PlainGitClient';
+import { git, makeTempDir } from './gitFixtures';
 
 /** Shas of {@link createLifecycleRepository}, by role. */
 export interface LifecycleRepository {
@@ -111,4 +112,20 @@ export async function createLifecycleRepository(
     path,
     shas: { init, search, footer, appLine, login, conflicting },
   };
+}
+
+/**
+ * {@link createLifecycleRepository} in a temporary directory, behind a
+ * PlainGitClient over file://.
+ */
+export async function openLifecycleRepository() {
+  const temp = await makeTempDir('lifecycle');
+  const fixture = await createLifecycleRepository(temp.dir);
+  const url = `file://${fixture.path}`;
+  const repository = new PlainGitClient({
+    locator: { type: 'git', url },
+    remoteUrl: url,
+    cacheDir: join(temp.dir, 'cache'),
+  });
+  return { fixture, repository, cleanup: temp.cleanup };
 }
