@@ -19,5 +19,10 @@ export {
   type RegistryAuthMode,
   type TestRegistry,
 } from './registry/registryServer';
-export { git, makeTempDir } from './git/gitFixtures';
+export { git, makeTempDir, showRefs } from './git/gitFixtures';
 export { startDemoUpstreams, type DemoUpstreams } from './demoUpstreams';
+export {
+  createLifecycleRepository,
+  openLifecycleRepository,
+  type LifecycleRepository,
+} from './git/lifecycleFixtures';
