@@ -1,4 +1,8 @@
-import { ConflictError, NotImplementedError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotFoundError,
+  NotImplementedError,
+} from '@backstage/errors';
 import { GitConflictError } from './errors';
 import type { GithubOctokit } from './githubOctokit';
 import { toGithubError } from './githubErrors';
@@ -244,13 +248,24 @@ export async function githubDeleteBranch(
       );
     }
   }
-  await call(context, `delete branch ${name}`, () =>
-    context.octokit.rest.git.deleteRef({
+  try {
+    await context.octokit.rest.git.deleteRef({
       owner: context.owner,
       repo: context.repo,
       ref: `heads/${name}`,
-    }),
-  );
+    });
+  } catch (error) {
+    // GitHub answers a missing ref with 422, not 404.
+    const { status, message } = error as { status?: number; message?: string };
+    if (status === 422 && /does not exist/i.test(message ?? '')) {
+      throw new NotFoundError(`No branch ${name} on ${context.host}`);
+    }
+    throw toGithubError(error, {
+      host: context.host,
+      repository: `${context.owner}/${context.repo}`,
+      operation: `delete branch ${name}`,
+    });
+  }
 }
 
 export async function githubCreateRelease(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { runGit } from '../../git/runGit';
+import { createFakeGithubLifecycle } from './fakeGithubLifecycle';
 
 /** One request the fake GitHub answered. */
 export interface FakeGithubRequest {
@@ -178,6 +179,7 @@ export async function startFakeGithubServer(options: {
 }): Promise<FakeGithubServer> {
   const requests: FakeGithubRequest[] = [];
   let publicBase = '';
+  const lifecycle = createFakeGithubLifecycle();
 
   async function route(
     req: IncomingMessage,
@@ -294,9 +296,18 @@ export async function startFakeGithubServer(options: {
         `${baseSha}..${headSha}`,
       ]);
       const page = paginate(parseCommits(out, base, slug), url, publicBase);
+      const commitOf = async (sha: string) =>
+        parseCommits(
+          await git(repo, ['log', '-1', `--format=${COMMIT_FORMAT}`, sha]),
+          base,
+          slug,
+        )[0];
+      const mergeBase = await git(repo, ['merge-base', baseSha, headSha]);
       return {
         status: 200,
         body: {
+          base_commit: await commitOf(baseSha),
+          merge_base_commit: await commitOf(mergeBase.trim()),
           status: compareStatus(ahead, behind),
           ahead_by: ahead,
           behind_by: behind,
@@ -379,6 +390,19 @@ export async function startFakeGithubServer(options: {
       const sha = (await git(repo, ['mktag'], text)).trim();
       return { status: 201, body: await tagObject(repo, sha, base, slug) };
     }
+    const handled = await lifecycle.route({
+      method,
+      path,
+      slug,
+      repo,
+      apiBase: base,
+      webBase: publicBase,
+      query: url.searchParams,
+      body: () => readBody(req),
+    });
+    if (handled) {
+      return handled;
+    }
     throw new HttpError(404, 'Not Found');
   }
 
@@ -387,7 +411,7 @@ export async function startFakeGithubServer(options: {
     let status = 500;
     try {
       const result = await route(req, url);
-      const body = JSON.stringify(result.body);
+      const body = result.body === undefined ? '' : JSON.stringify(result.body);
       const etag = `W/"${createHash('sha1').update(body).digest('hex')}"`;
       const headers: Record<string, string> = {
         'content-type': 'application/json; charset=utf-8',
