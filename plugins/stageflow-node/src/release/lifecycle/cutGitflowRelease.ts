@@ -8,6 +8,7 @@ import {
 } from '@stageflow/plugin-stageflow-common';
 import type { GitCommit, GitPerson, GitRepository } from '../../git/types';
 import {
+  plannedOutcome,
   commitsSince,
   hasIntegrationBranch,
   latestRelease,
@@ -89,11 +90,7 @@ export async function cutGitflowRelease(
     const check = await repository.checkMerge({ from, into });
     return {
       ...summary,
-      outcome: check.upToDate
-        ? 'up-to-date'
-        : input.via === 'pull-request'
-        ? 'pull-request'
-        : 'merged',
+      outcome: plannedOutcome(check.upToDate, input.via ?? 'merge'),
       ...(check.upToDate ? { sha: check.intoSha } : {}),
       ...(check.pullRequest ? { pullRequestUrl: check.pullRequest.url } : {}),
       ...(check.conflicts ? { conflicts: check.conflicts } : {}),

@@ -41,7 +41,7 @@ describe('the branch lifecycle on the demo data', () => {
     };
   };
 
-  it("Goldie (GitFlow, bump auto): merges dev into main and tags the merge 1.3.0", async () => {
+  it('Goldie (GitFlow, bump auto): merges dev into main and tags the merge 1.3.0', async () => {
     const { path, repository } = open('goldie');
     const pending = await unreleased(repository, GITFLOW);
     expect(pending).toMatchObject({
@@ -107,7 +107,9 @@ describe('the branch lifecycle on the demo data', () => {
       sha: started.sha,
       baseTag: 'v1.3.0',
     });
-    expect(tagged.notes).toMatch(/^### Fixes\n\n- footer typo \([0-9a-f]{7}\)$/);
+    expect(tagged.notes).toMatch(
+      /^### Fixes\n\n- footer typo \([0-9a-f]{7}\)$/,
+    );
 
     const finished = await finishHotfix(repository, ONEFLOW, {
       branch: 'hotfix/footer',

@@ -1,8 +1,14 @@
 import { InputError } from '@backstage/errors';
 import type { FlowDefinition } from '@stageflow/plugin-stageflow-common';
-import type { GitMergeResult, GitPerson, GitRepository } from '../../git/types';
+import type {
+  GitMergeCheck,
+  GitMergeResult,
+  GitPerson,
+  GitRepository,
+} from '../../git/types';
 import type { FinishHotfixResult } from '../types';
 import {
+  plannedOutcome,
   hasIntegrationBranch,
   hotfixPrefix,
   requireBranch,
@@ -56,6 +62,32 @@ function plannedMerges(flow: FlowDefinition, branch: string) {
         { from: release, into: develop },
       ]
     : [{ from: branch, into: develop }];
+}
+
+function mergeability(check: GitMergeCheck) {
+  if (check.conflicts) {
+    return {
+      conflicts: check.conflicts,
+      mergeable: check.conflicts.length === 0,
+    };
+  }
+  if (check.pullRequest?.mergeable !== undefined) {
+    return { mergeable: check.pullRequest.mergeable };
+  }
+  return {};
+}
+
+function deletionPlan(
+  branch: string,
+  state: { branchDeleted: boolean; dryRun: boolean; merged: boolean },
+) {
+  if (state.branchDeleted) {
+    return `deleted ${branch}`;
+  }
+  if (state.dryRun && state.merged) {
+    return `would delete ${branch}`;
+  }
+  return `kept ${branch} until the pull request merges`;
 }
 
 function describe(step: FinishHotfixStep, dryRun: boolean) {
@@ -113,20 +145,9 @@ export async function finishHotfix(
       steps.push({
         from,
         into,
-        outcome: check.upToDate
-          ? 'up-to-date'
-          : via === 'pull-request'
-          ? 'pull-request'
-          : 'merged',
+        outcome: plannedOutcome(check.upToDate, via),
         ...(check.pullRequest ? { pullRequestUrl: check.pullRequest.url } : {}),
-        ...(check.conflicts
-          ? {
-              conflicts: check.conflicts,
-              mergeable: check.conflicts.length === 0,
-            }
-          : check.pullRequest?.mergeable !== undefined
-          ? { mergeable: check.pullRequest.mergeable }
-          : {}),
+        ...mergeability(check),
       });
       continue;
     }
@@ -169,13 +190,7 @@ export async function finishHotfix(
       .map(step => describe(step, dryRun))
       .join('; then ')}`,
     ...(input.deleteBranch
-      ? [
-          branchDeleted
-            ? `deleted ${branch}`
-            : dryRun && merged
-            ? `would delete ${branch}`
-            : `kept ${branch} until the pull request merges`,
-        ]
+      ? [deletionPlan(branch, { branchDeleted, dryRun, merged })]
       : []),
   ].join('; ');
   return {

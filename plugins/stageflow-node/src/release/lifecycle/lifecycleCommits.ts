@@ -104,3 +104,14 @@ export async function requireBranch(
     throw error;
   }
 }
+
+/** What a merge found by a dry run would come to. */
+export function plannedOutcome(
+  upToDate: boolean,
+  via: 'merge' | 'pull-request',
+): 'merged' | 'pull-request' | 'up-to-date' {
+  if (upToDate) {
+    return 'up-to-date';
+  }
+  return via === 'pull-request' ? 'pull-request' : 'merged';
+}

@@ -1,6 +1,6 @@
 import { startFakeGithubServer } from './fakeGithubServer';
 import { git, makeTempDir } from './gitFixtures';
-import { githubResponseErrors } from './githubOpenApi';
+import { githubResponseErrors } from './__testUtils__/githubResponseErrors';
 import { createLifecycleRepository } from './lifecycleFixtures';
 
 jest.setTimeout(60_000);

@@ -136,6 +136,13 @@ async function merge(
   return sha;
 }
 
+function mergeableState(open: boolean, mergeable: boolean | null) {
+  if (!open) {
+    return 'unknown';
+  }
+  return mergeable ? 'clean' : 'dirty';
+}
+
 function validationFailed(
   resource: string,
   field: string,
@@ -255,7 +262,7 @@ export function createFakeGithubLifecycle() {
       merged: pull.mergedAt !== null,
       mergeable,
       rebaseable: mergeable,
-      mergeable_state: open ? (mergeable ? 'clean' : 'dirty') : 'unknown',
+      mergeable_state: mergeableState(open, mergeable),
       merged_by: null,
       comments: 0,
       review_comments: 0,
