@@ -34,9 +34,7 @@ describe('cutGitflowRelease', () => {
       expect(planned.sha).toBeUndefined();
       expect(await showRefs(fixture.path)).toBe(before);
 
-      const cut = await cutGitflowRelease(repository, flow, {
-        message: 'chore: release 1.1.0',
-      });
+      const cut = await cutGitflowRelease(repository, flow);
       const main = await git(fixture.path, ['rev-parse', 'main']);
       expect(cut).toMatchObject({
         outcome: 'merged',

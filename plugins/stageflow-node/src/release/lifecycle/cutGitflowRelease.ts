@@ -18,8 +18,14 @@ import {
 
 /** @public */
 export interface CutGitflowReleaseInput {
-  /** The merge commit's message (default: `chore: merge dev into main`). */
+  /**
+   * The merge commit's message; default `chore: release <version>` with the
+   * given version, else with the version the bump implies, else
+   * `chore: merge dev into main`.
+   */
   message?: string;
+  /** The version the caller will tag, when it is not the implied one. */
+  version?: string;
   dryRun?: boolean;
   /** `merge` (default: the tag needs the merge commit at once) or `pull-request`. */
   via?: 'merge' | 'pull-request';
@@ -99,7 +105,9 @@ export async function cutGitflowRelease(
   const merged = await repository.mergeBranch({
     from,
     into,
-    message: input.message ?? `chore: merge ${from} into ${into}`,
+    message:
+      input.message ??
+      defaultMessage(input.version ?? summary.nextVersion, from, into),
     via: input.via ?? 'merge',
     ...(input.author ? { author: input.author } : {}),
   });
@@ -111,4 +119,14 @@ export async function cutGitflowRelease(
       : {}),
     ...(merged.pullRequest ? { pullRequestUrl: merged.pullRequest.url } : {}),
   };
+}
+
+function defaultMessage(
+  version: string | undefined,
+  from: string,
+  into: string,
+) {
+  return version
+    ? `chore: release ${version}`
+    : `chore: merge ${from} into ${into}`;
 }
