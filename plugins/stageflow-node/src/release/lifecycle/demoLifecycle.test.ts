@@ -123,5 +123,11 @@ describe('the branch lifecycle on the demo data', () => {
     await expect(
       git(path, ['merge-base', '--is-ancestor', 'v1.3.1', 'develop']),
     ).resolves.toBe('');
+
+    // Once prod runs v1.3.1, the cherry-picked fix is no candidate any more.
+    const after = await hotfixCandidates(repository, ONEFLOW, {
+      prodSha: started.sha,
+    });
+    expect(after.candidates).toEqual([]);
   });
 });

@@ -25,6 +25,20 @@ describe('hotfixCandidates', () => {
         [fixture.shas.footer, 'fix: footer typo', 'fix'],
         [fixture.shas.appLine, 'fix: app line', 'fix'],
       ]);
+
+      // A fix cherry-picked onto an open hotfix is no candidate any more.
+      await repository.cherryPick({
+        branch: 'hotfix/footer',
+        base: 'v1.0.1',
+        commits: [fixture.shas.footer],
+      });
+      const after = await hotfixCandidates(repository, ONEFLOW, {
+        prodSha: fixture.shas.login,
+      });
+      expect(after.candidates.map(c => c.sha)).toEqual([fixture.shas.appLine]);
+      expect(after.open.find(o => o.branch === 'hotfix/footer')).toMatchObject({
+        fromTag: 'v1.0.1',
+      });
     } finally {
       await cleanup();
     }

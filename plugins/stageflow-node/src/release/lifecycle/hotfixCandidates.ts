@@ -3,7 +3,7 @@ import type {
   HotfixesResponse,
   Release,
 } from '@stageflow/plugin-stageflow-common';
-import type { GitRepository } from '../../git/types';
+import type { GitBranch, GitRepository } from '../../git/types';
 import {
   hotfixPrefix,
   latestRelease,
@@ -39,49 +39,75 @@ export async function hotfixCandidates(
     branch => branch.name.startsWith(prefix) && branch.name !== prefix,
   );
   const open: HotfixesResponse['open'] = [];
+  // Fixes already cherry-picked (`-x` names their source) onto what prod
+  // runs or onto an open hotfix are no candidates any more, though their
+  // own shas are not in prod.
+  const picked = new Set<string>();
   for (const branch of branches) {
-    const fromTag = await startingRelease(
-      repository,
-      flow,
-      releases,
-      branch.name,
-    );
+    const own = await ownCommits(repository, flow, branch.name);
+    own.forEach(commit => cherryPickSources(commit.message, picked));
+    const fromTag = await startingRelease(repository, releases, branch);
     open.push({
       branch: branch.name,
       sha: branch.sha,
       ...(fromTag ? { fromTag } : {}),
     });
   }
-  const candidates = prodSha
-    ? (await repository.compare(prodSha, flow.branches.release)).commits
-        .map(toCompareCommit)
-        .filter(commit => HOTFIX_TYPES.has(commit.type.toLowerCase()))
-        .reverse()
-    : [];
+  if (!prodSha) {
+    return { open, candidates: [] };
+  }
+  // What prod runs beyond the release it builds on holds its cherry-picks,
+  // merged back into the release branch or not.
+  const prodBase = await startingRelease(repository, releases, {
+    name: prodSha,
+    sha: prodSha,
+  });
+  const prodOwn = prodBase
+    ? (await repository.compare(prodBase, prodSha)).commits
+    : await ownCommits(repository, flow, prodSha);
+  prodOwn.forEach(commit => cherryPickSources(commit.message, picked));
+  const candidates = (
+    await repository.compare(prodSha, flow.branches.release)
+  ).commits
+    .filter(commit => !picked.has(commit.sha))
+    .map(toCompareCommit)
+    .filter(commit => HOTFIX_TYPES.has(commit.type.toLowerCase()))
+    .reverse();
   return { open, candidates };
 }
 
+/** The commits of a hotfix branch (or commit) that the release branch lacks. */
+async function ownCommits(
+  repository: GitRepository,
+  flow: FlowDefinition,
+  head: string,
+) {
+  return (await repository.compare(flow.branches.release, head)).commits;
+}
+
+function cherryPickSources(message: string, into: Set<string>) {
+  for (const match of message.matchAll(
+    /^\(cherry picked from commit ([0-9a-f]{40})\)$/gm,
+  )) {
+    into.add(match[1]);
+  }
+}
+
 /**
- * The release a hotfix branch started from: the newest release it contains
- * that is not one of its own commits (a hotfix tagged on the branch is its
- * result, not its start).
+ * The release a hotfix branch builds on: the newest release it contains,
+ * other than one on its head (a hotfix tagged at its tip is its result,
+ * not its start).
  */
 async function startingRelease(
   repository: GitRepository,
-  flow: FlowDefinition,
   releases: Release[],
-  branch: string,
+  branch: GitBranch,
 ): Promise<string | undefined> {
-  const own = new Set(
-    (await repository.compare(flow.branches.release, branch)).commits.map(
-      commit => commit.sha,
-    ),
-  );
   for (const release of releases) {
-    if (own.has(release.sha)) {
+    if (release.sha === branch.sha) {
       continue;
     }
-    if ((await repository.compare(release.sha, branch)).behindBy === 0) {
+    if ((await repository.compare(release.sha, branch.name)).behindBy === 0) {
       return release.tag;
     }
   }
