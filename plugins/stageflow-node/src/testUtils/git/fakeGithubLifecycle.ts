@@ -1,16 +1,27 @@
-import { runGit } from '../../git/runGit';
-import { githubExample } from './githubOpenApi';
+import {
+  branchSha,
+  commitish,
+  git,
+  isAncestor,
+  merge,
+  tryGit,
+} from './fakeGithubGit';
+import {
+  commitJson,
+  FakePull,
+  FakeRelease,
+  pullJson,
+  releaseJson,
+  simplePullJson,
+} from './fakeGithubShapes';
 
 /**
  * The branch lifecycle endpoints of the fake GitHub (pull requests,
  * merges, releases, ref deletion), over the same real bare repositories.
  * Pull requests and releases are not git objects, so they live in memory
- * per server. Bodies are GitHub's own examples from its OpenAPI
- * description with the real values put in, so that every field a client
- * may read is there, shaped as GitHub shapes it.
+ * per server. Bodies: `fakeGithubShapes.ts`.
  */
 
-/** What the fake server hands a lifecycle route. */
 export interface LifecycleRouteRequest {
   method: string;
   /** The path below `/repos/{owner}/{repo}/`, split at `/`. */
@@ -30,118 +41,6 @@ export interface LifecycleRouteRequest {
 export type LifecycleRouteResult =
   | { status: number; body: unknown }
   | undefined;
-
-interface FakePull {
-  number: number;
-  id: number;
-  title: string;
-  body: string | null;
-  head: string;
-  base: string;
-  state: 'open' | 'closed';
-  mergeCommitSha: string | null;
-  mergedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface FakeRelease {
-  id: number;
-  tag: string;
-  target: string;
-  name: string | null;
-  body: string | null;
-  draft: boolean;
-  prerelease: boolean;
-  createdAt: string;
-}
-
-const MERGER_ENV = {
-  GIT_AUTHOR_NAME: 'GitHub',
-  GIT_AUTHOR_EMAIL: 'noreply@github.com',
-  GIT_COMMITTER_NAME: 'GitHub',
-  GIT_COMMITTER_EMAIL: 'noreply@github.com',
-};
-
-async function git(repo: string, args: string[], env?: Record<string, string>) {
-  return (await runGit(args, { cwd: repo, env })).stdout.trim();
-}
-
-async function tryGit(repo: string, args: string[]) {
-  try {
-    return await git(repo, args);
-  } catch {
-    return undefined;
-  }
-}
-
-function branchSha(repo: string, branch: string) {
-  return tryGit(repo, [
-    'rev-parse',
-    '--verify',
-    '--quiet',
-    `refs/heads/${branch}^{commit}`,
-  ]);
-}
-
-async function commitish(repo: string, ref: string) {
-  return (
-    (await branchSha(repo, ref)) ??
-    (await tryGit(repo, [
-      'rev-parse',
-      '--verify',
-      '--quiet',
-      `${ref}^{commit}`,
-    ]))
-  );
-}
-
-async function isAncestor(repo: string, ancestor: string, of: string) {
-  return (
-    (await tryGit(repo, ['merge-base', '--is-ancestor', ancestor, of])) !==
-    undefined
-  );
-}
-
-/** The merged tree of two commits, or undefined when they conflict. */
-async function mergedTree(repo: string, base: string, head: string) {
-  const out = await tryGit(repo, [
-    'merge-tree',
-    '--write-tree',
-    '--no-messages',
-    base,
-    head,
-  ]);
-  return out?.split('\n')[0];
-}
-
-/** Makes the merge commit of `head` into branch `base` and moves the branch. */
-async function merge(
-  repo: string,
-  base: string,
-  baseSha: string,
-  headSha: string,
-  message: string,
-) {
-  const tree = await mergedTree(repo, baseSha, headSha);
-  if (!tree) {
-    return undefined;
-  }
-  const sha = await git(
-    repo,
-    ['commit-tree', tree, '-p', baseSha, '-p', headSha, '-m', message],
-    MERGER_ENV,
-  );
-  await git(repo, ['update-ref', `refs/heads/${base}`, sha, baseSha]);
-  return sha;
-}
-
-function mergeableState(open: boolean, mergeable: boolean | null) {
-  if (!open) {
-    return 'unknown';
-  }
-  return mergeable ? 'clean' : 'dirty';
-}
 
 function validationFailed(
   resource: string,
@@ -175,183 +74,6 @@ export function createFakeGithubLifecycle() {
   const releases = new Map<string, FakeRelease[]>();
   let nextId = 1000;
   const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-  function repositoryJson(request: LifecycleRouteRequest, template: any) {
-    const [owner, name] = request.slug.split('/');
-    return {
-      ...template,
-      name,
-      full_name: request.slug,
-      owner: { ...template.owner, login: owner },
-      html_url: `${request.webBase}/${request.slug}`,
-      url: `${request.apiBase}/repos/${request.slug}`,
-    };
-  }
-
-  async function pullJson(request: LifecycleRouteRequest, pull: FakePull) {
-    const template = githubExample('pull-request');
-    const api = `${request.apiBase}/repos/${request.slug}`;
-    const html = `${request.webBase}/${request.slug}/pull/${pull.number}`;
-    const owner = request.slug.split('/')[0];
-    const headSha =
-      (await branchSha(request.repo, pull.head)) ?? pull.mergeCommitSha ?? '';
-    const baseSha = (await branchSha(request.repo, pull.base)) ?? '';
-    const open = pull.state === 'open';
-    const tree =
-      open && headSha && baseSha
-        ? await mergedTree(request.repo, baseSha, headSha)
-        : undefined;
-    const mergeable = open ? tree !== undefined : null;
-    const side = (ref: string, sha: string, base: any) => ({
-      ...base,
-      label: `${owner}:${ref}`,
-      ref,
-      sha,
-      repo: repositoryJson(request, base.repo),
-    });
-    const commits =
-      headSha && baseSha && open
-        ? Number(
-            await git(request.repo, [
-              'rev-list',
-              '--count',
-              `${baseSha}..${headSha}`,
-            ]),
-          )
-        : 0;
-    return {
-      ...template,
-      url: `${api}/pulls/${pull.number}`,
-      id: pull.id,
-      node_id: Buffer.from(`PullRequest${pull.id}`).toString('base64'),
-      html_url: html,
-      diff_url: `${html}.diff`,
-      patch_url: `${html}.patch`,
-      issue_url: `${api}/issues/${pull.number}`,
-      commits_url: `${api}/pulls/${pull.number}/commits`,
-      review_comments_url: `${api}/pulls/${pull.number}/comments`,
-      review_comment_url: `${api}/pulls/comments{/number}`,
-      comments_url: `${api}/issues/${pull.number}/comments`,
-      statuses_url: `${api}/statuses/${headSha}`,
-      number: pull.number,
-      state: pull.state,
-      locked: false,
-      title: pull.title,
-      body: pull.body,
-      labels: [],
-      milestone: null,
-      active_lock_reason: null,
-      created_at: pull.createdAt,
-      updated_at: pull.updatedAt,
-      closed_at: pull.mergedAt,
-      merged_at: pull.mergedAt,
-      merge_commit_sha: pull.mergeCommitSha,
-      assignee: null,
-      assignees: [],
-      requested_reviewers: [],
-      requested_teams: [],
-      head: side(pull.head, headSha, template.head),
-      base: side(pull.base, baseSha, template.base),
-      _links: {
-        ...template._links,
-        self: { href: `${api}/pulls/${pull.number}` },
-        html: { href: html },
-      },
-      auto_merge: null,
-      draft: false,
-      merged: pull.mergedAt !== null,
-      mergeable,
-      rebaseable: mergeable,
-      mergeable_state: mergeableState(open, mergeable),
-      merged_by: null,
-      comments: 0,
-      review_comments: 0,
-      maintainer_can_modify: false,
-      commits,
-      additions: 0,
-      deletions: 0,
-      changed_files: 0,
-    };
-  }
-
-  async function simplePullJson(
-    request: LifecycleRouteRequest,
-    pull: FakePull,
-  ) {
-    const full = await pullJson(request, pull);
-    const simple = githubExample('pull-request-simple-items')[0];
-    return Object.fromEntries(
-      Object.entries(full).filter(([key]) => key in simple),
-    );
-  }
-
-  async function commitJson(request: LifecycleRouteRequest, sha: string) {
-    const template = githubExample('commit');
-    const api = `${request.apiBase}/repos/${request.slug}`;
-    const [tree, an, ae, ad, cn, ce, cd, parents, ...message] = (
-      await git(request.repo, [
-        'show',
-        '-s',
-        '--format=%T%n%an%n%ae%n%aI%n%cn%n%ce%n%cI%n%P%n%B',
-        sha,
-      ])
-    ).split('\n');
-    const iso = (date: string) =>
-      new Date(date).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    return {
-      ...template,
-      url: `${api}/commits/${sha}`,
-      sha,
-      node_id: Buffer.from(`Commit${sha}`).toString('base64'),
-      html_url: `${request.webBase}/${request.slug}/commit/${sha}`,
-      comments_url: `${api}/commits/${sha}/comments`,
-      commit: {
-        ...template.commit,
-        url: `${api}/git/commits/${sha}`,
-        author: { name: an, email: ae, date: iso(ad) },
-        committer: { name: cn, email: ce, date: iso(cd) },
-        message: message.join('\n').replace(/\n+$/, ''),
-        tree: { url: `${api}/git/trees/${tree}`, sha: tree },
-      },
-      parents: parents
-        .split(' ')
-        .filter(Boolean)
-        .map(parent => ({
-          url: `${api}/commits/${parent}`,
-          html_url: `${request.webBase}/${request.slug}/commit/${parent}`,
-          sha: parent,
-        })),
-      stats: { additions: 0, deletions: 0, total: 0 },
-      files: [],
-    };
-  }
-
-  function releaseJson(request: LifecycleRouteRequest, release: FakeRelease) {
-    const template = githubExample('release');
-    const api = `${request.apiBase}/repos/${request.slug}`;
-    return {
-      ...template,
-      url: `${api}/releases/${release.id}`,
-      html_url: `${request.webBase}/${
-        request.slug
-      }/releases/tag/${encodeURIComponent(release.tag)}`,
-      assets_url: `${api}/releases/${release.id}/assets`,
-      upload_url: `${request.webBase}/uploads/repos/${request.slug}/releases/${release.id}/assets{?name,label}`,
-      tarball_url: `${api}/tarball/${encodeURIComponent(release.tag)}`,
-      zipball_url: `${api}/zipball/${encodeURIComponent(release.tag)}`,
-      id: release.id,
-      node_id: Buffer.from(`Release${release.id}`).toString('base64'),
-      tag_name: release.tag,
-      target_commitish: release.target,
-      name: release.name,
-      body: release.body,
-      draft: release.draft,
-      prerelease: release.prerelease,
-      created_at: release.createdAt,
-      published_at: release.draft ? null : release.createdAt,
-      assets: [],
-    };
-  }
 
   const branchOf = (value: unknown) =>
     String(value ?? '').replace(/^[^:]+:/, '');
