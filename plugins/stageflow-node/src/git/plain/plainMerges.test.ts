@@ -232,6 +232,42 @@ describe('PlainGitClient cherry-picks', () => {
   });
 });
 
+describe('PlainGitClient on one clone', () => {
+  it('runs concurrent merges, cherry-picks and reads one at a time, each succeeding', async () => {
+    const { temp, fixture, repository } = await fileRepository();
+    try {
+      // Two clients of one remote share the clone and its mutex.
+      const other = new PlainGitClient({
+        locator: { type: 'git', url: `file://${fixture.path}` },
+        remoteUrl: `file://${fixture.path}`,
+        cacheDir: join(temp.dir, 'cache'),
+      });
+      const [merged, picked, tags] = await Promise.all([
+        repository.mergeBranch({
+          from: 'hotfix/login',
+          into: 'develop',
+          message: 'chore: merge hotfix/login into develop',
+        }),
+        other.cherryPick({
+          branch: 'hotfix/footer',
+          base: 'v1.0.0',
+          commits: [fixture.shas.footer],
+        }),
+        other.listTags(),
+      ]);
+      expect(await git(fixture.path, ['rev-parse', 'develop'])).toBe(
+        merged.sha,
+      );
+      expect(await git(fixture.path, ['rev-parse', 'hotfix/footer'])).toBe(
+        picked.sha,
+      );
+      expect(tags.map(t => t.name).sort()).toEqual(['v1.0.0', 'v1.0.1']);
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});
+
 describe('PlainGitClient branch deletion', () => {
   it('deletes a branch only while it points where the caller expects', async () => {
     const { temp, fixture, repository } = await fileRepository();
