@@ -1,13 +1,19 @@
 import pLimit from 'p-limit';
 import type {
   GitBranch,
+  GitCherryPickCheck,
   GitComparison,
   GitCommit,
   GitPerson,
   GitRepository,
   GitRepositoryLocator,
   GitTag,
+  GitHostRelease,
+  GitMergeCheck,
+  GitMergeRequest,
+  GitMergeResult,
 } from './types';
+import * as lifecycle from './githubLifecycle';
 import type { GithubOctokit } from './githubOctokit';
 import { toGithubError } from './githubErrors';
 import { assertValidRefName, assertValidRevision } from './refs';
@@ -317,6 +323,49 @@ export class GithubGitClient implements GitRepository {
       annotated: true,
       ...(date ? { date } : {}),
       message: tagObject.message.replace(/\n+$/, ''),
+    };
+  }
+
+  // Branch lifecycle: the work is in githubLifecycle.ts.
+  checkMerge(options: { from: string; into: string }): Promise<GitMergeCheck> {
+    [options.from, options.into].forEach(assertValidRefName);
+    return lifecycle.githubCheckMerge(this.#lifecycle(), options);
+  }
+
+  mergeBranch(request: GitMergeRequest): Promise<GitMergeResult> {
+    [request.from, request.into].forEach(assertValidRefName);
+    return lifecycle.githubMergeBranch(this.#lifecycle(), request);
+  }
+
+  async checkCherryPick(): Promise<GitCherryPickCheck> {
+    return lifecycle.githubCherryPickUnsupported(this.#host);
+  }
+
+  async cherryPick(): Promise<GitBranch> {
+    return lifecycle.githubCherryPickUnsupported(this.#host);
+  }
+
+  async deleteBranch(name: string, options: { expectedSha?: string } = {}) {
+    assertValidRefName(name);
+    return lifecycle.githubDeleteBranch(this.#lifecycle(), name, options);
+  }
+
+  createHostRelease(options: {
+    tag: string;
+    name: string;
+    notes: string;
+    prerelease?: boolean;
+  }): Promise<GitHostRelease> {
+    assertValidRefName(options.tag);
+    return lifecycle.githubCreateRelease(this.#lifecycle(), options);
+  }
+
+  #lifecycle(): lifecycle.GithubRepositoryContext {
+    return {
+      octokit: this.#octokit,
+      host: this.#host,
+      owner: this.#owner,
+      repo: this.#repo,
     };
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { runGit } from '../../git/runGit';
+import { createFakeGithubLifecycle } from './fakeGithubLifecycle';
 
 /** One request the fake GitHub answered. */
 export interface FakeGithubRequest {
@@ -426,6 +427,7 @@ export async function startFakeGithubServer(options: {
     body: unknown;
     link?: string;
   }
+  const lifecycle = createFakeGithubLifecycle();
 
   async function route(
     req: IncomingMessage,
@@ -476,6 +478,8 @@ export async function startFakeGithubServer(options: {
       op('/git/refs');
     } else if (method === 'POST' && path[0] === 'git' && path[1] === 'tags') {
       op('/git/tags');
+    } else if (lifecycle.operation(method, path)) {
+      op(lifecycle.operation(method, path)!);
     } else {
       throw new HttpError(404, 'Not Found');
     }
@@ -665,31 +669,46 @@ export async function startFakeGithubServer(options: {
       }
       return { status: 201, body: gitRef(base, slug, ref, sha, type) };
     }
-    // POST git/tags
-    const body = await readBody(req);
-    if (
-      (await tryGit(repo, ['cat-file', '-t', String(body.object)])) !==
-      body.type
-    ) {
-      throw new HttpError(422, 'Object does not exist');
+    if (method === 'POST' && path[0] === 'git' && path[1] === 'tags') {
+      const body = await readBody(req);
+      if (
+        (await tryGit(repo, ['cat-file', '-t', String(body.object)])) !==
+        body.type
+      ) {
+        throw new HttpError(422, 'Object does not exist');
+      }
+      const tagger = body.tagger ?? {
+        name: 'Fake GitHub',
+        email: 'noreply@example.com',
+      };
+      const when = Math.floor(
+        (tagger.date ? Date.parse(tagger.date) : Date.now()) / 1000,
+      );
+      const text = [
+        `object ${body.object}`,
+        `type ${body.type}`,
+        `tag ${body.tag}`,
+        `tagger ${tagger.name} <${tagger.email}> ${when} +0000`,
+        '',
+        `${String(body.message).replace(/\n*$/, '')}\n`,
+      ].join('\n');
+      const sha = (await git(repo, ['mktag'], text)).trim();
+      return { status: 201, body: await tagObject(repo, sha, base, slug) };
     }
-    const tagger = body.tagger ?? {
-      name: 'Fake GitHub',
-      email: 'noreply@example.com',
-    };
-    const when = Math.floor(
-      (tagger.date ? Date.parse(tagger.date) : Date.now()) / 1000,
-    );
-    const text = [
-      `object ${body.object}`,
-      `type ${body.type}`,
-      `tag ${body.tag}`,
-      `tagger ${tagger.name} <${tagger.email}> ${when} +0000`,
-      '',
-      `${String(body.message).replace(/\n*$/, '')}\n`,
-    ].join('\n');
-    const sha = (await git(repo, ['mktag'], text)).trim();
-    return { status: 201, body: await tagObject(repo, sha, base, slug) };
+    const handled = await lifecycle.route({
+      method,
+      path,
+      slug,
+      repo,
+      apiBase: base,
+      webBase: publicBase,
+      query: url.searchParams,
+      body: () => readBody(req),
+    });
+    if (handled) {
+      return handled;
+    }
+    throw new HttpError(404, 'Not Found');
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -702,7 +721,7 @@ export async function startFakeGithubServer(options: {
       const result = await route(req, url, o => {
         operation = o;
       });
-      const body = JSON.stringify(result.body);
+      const body = result.body === undefined ? '' : JSON.stringify(result.body);
       const etag = `W/"${createHash('sha1').update(body).digest('hex')}"`;
       const headers: Record<string, string> = {
         'content-type': 'application/json; charset=utf-8',
