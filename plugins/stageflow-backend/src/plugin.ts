@@ -12,7 +12,12 @@ import { readStageflowConfig } from '@stageflow/plugin-stageflow-node';
 import { stageflowPermissions } from '@stageflow/plugin-stageflow-common';
 import { createRouter } from './service/router';
 import { createExportRouter } from './export';
-import { ContributionsStore, createContributionsRouter } from './contributions';
+import {
+  ContributionsStore,
+  ContributorAccess,
+  createContributionsRouter,
+  readContributorsConfig,
+} from './contributions';
 import { SnapshotStore } from './service/SnapshotStore';
 import { StageResolver } from './service/StageResolver';
 import { StageflowFacts } from './service/StageflowFacts';
@@ -37,6 +42,7 @@ export const stageflowPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        userInfo: coreServices.userInfo,
         cache: coreServices.cache,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
@@ -48,6 +54,7 @@ export const stageflowPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, httpRouter, httpAuth, auth, catalog } = deps;
         const settings = readStageflowConfig(config);
+        const contributors = readContributorsConfig(config);
         const facts = new StageflowFacts({
           cache: deps.cache,
           git: deps.git,
@@ -90,7 +97,14 @@ export const stageflowPlugin = createBackendPlugin({
             store: contributions,
             httpAuth,
             auditor: deps.auditor,
-            permissions: deps.permissions,
+            access: new ContributorAccess({
+              contributors,
+              auth,
+              userInfo: deps.userInfo,
+              permissions: deps.permissions,
+            }),
+            catalog,
+            auth,
             logger,
             // The catalog module ingests at once on this announcement.
             events: deps.events,
