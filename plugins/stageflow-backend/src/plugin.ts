@@ -11,7 +11,7 @@ import {
 import { readStageflowConfig } from '@stageflow/plugin-stageflow-node';
 import { stageflowPermissions } from '@stageflow/plugin-stageflow-common';
 import { createRouter } from './service/router';
-import { createExportRouter } from './export';
+import { createExportRouter, readArgoCdExportTrust } from './export';
 import {
   ContributionsStore,
   ContributorAccess,
@@ -111,7 +111,13 @@ export const stageflowPlugin = createBackendPlugin({
           }),
         );
         httpRouter.use(await createRouter({ httpAuth, service }));
-        httpRouter.use(await createExportRouter({ catalog, httpAuth }));
+        httpRouter.use(
+          await createExportRouter({
+            catalog,
+            httpAuth,
+            trust: readArgoCdExportTrust(config, contributors),
+          }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info('Stageflow backend ready', {
           defaultFlow: settings.defaultFlow,

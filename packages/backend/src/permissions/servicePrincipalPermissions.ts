@@ -66,7 +66,7 @@ export class ServicePrincipalGrants implements PermissionsService {
 
   async authorize(
     requests: AuthorizePermissionRequest[],
-    options?: PermissionsServiceRequestOptions,
+    options: PermissionsServiceRequestOptions,
   ): Promise<AuthorizePermissionResponse[]> {
     const answers = await this.inner.authorize(requests, options);
     return answers.map((answer, i) =>
@@ -78,7 +78,7 @@ export class ServicePrincipalGrants implements PermissionsService {
 
   async authorizeConditional(
     queries: QueryPermissionRequest[],
-    options?: PermissionsServiceRequestOptions,
+    options: PermissionsServiceRequestOptions,
   ): Promise<PolicyDecision[]> {
     const answers = await this.inner.authorizeConditional(queries, options);
     return answers.map((answer, i) =>
