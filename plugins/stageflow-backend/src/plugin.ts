@@ -10,6 +10,7 @@ import {
 } from '@stageflow/plugin-stageflow-node';
 import { readStageflowConfig } from '@stageflow/plugin-stageflow-node';
 import { stageflowPermissions } from '@stageflow/plugin-stageflow-common';
+import { createErrorBoundary } from './errorBoundary';
 import { createRouter } from './service/router';
 import { createExportRouter, readArgoCdExportTrust } from './export';
 import {
@@ -118,6 +119,7 @@ export const stageflowPlugin = createBackendPlugin({
             trust: readArgoCdExportTrust(config, contributors),
           }),
         );
+        httpRouter.use(createErrorBoundary({ logger }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info('Stageflow backend ready', {
           defaultFlow: settings.defaultFlow,
