@@ -11,7 +11,7 @@ import {
   isError,
   serializeError,
 } from '@backstage/errors';
-import { ErrorRequestHandler } from 'express';
+import { ErrorRequestHandler, Handler } from 'express';
 
 const STATUS_BY_NAME: Record<string, number> = {
   [NotModifiedError.name]: 304,
@@ -119,9 +119,9 @@ function publicMessage(error: Error, status: number): string {
  */
 export function createErrorBoundary(options: {
   logger: LoggerService;
-}): ErrorRequestHandler {
+}): Handler {
   const { logger } = options;
-  return (error: unknown, req, res, next) => {
+  const boundary: ErrorRequestHandler = (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
@@ -144,4 +144,7 @@ export function createErrorBoundary(options: {
       response: { statusCode: status },
     });
   };
+  // The plugin's httpRouter takes handlers only; express tells an error
+  // middleware by its four parameters, which this function keeps.
+  return boundary as unknown as Handler;
 }
