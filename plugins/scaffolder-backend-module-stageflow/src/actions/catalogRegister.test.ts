@@ -130,18 +130,28 @@ describe('stageflow:catalog:register', () => {
       isDryRun: true,
     };
     await expect(action.handler(ctx as any)).rejects.toMatchObject({
-      name: 'ResponseError',
-      statusCode: 403,
+      name: 'NotAllowedError',
+      message: 'forbidden',
     });
   });
 
-  it('rethrows upstream failures unchanged', async () => {
+  it("passes on the backend's refusal with its reason", async () => {
     const ctx = createMockActionContext({
       input: { ...shorthand, contributor: 'taken' },
     });
     await expect(action.handler(ctx as any)).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: 'taken',
+    });
+  });
+
+  it('rethrows a failure of the backend as a ResponseError', async () => {
+    const ctx = createMockActionContext({
+      input: { ...shorthand, contributor: 'broken' },
+    });
+    await expect(action.handler(ctx as any)).rejects.toMatchObject({
       name: 'ResponseError',
-      statusCode: 409,
+      statusCode: 500,
     });
   });
 });

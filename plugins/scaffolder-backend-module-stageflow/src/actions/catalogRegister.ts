@@ -71,6 +71,14 @@ function merge(existing: ModelEntity[], added: ModelEntity[]): ModelEntity[] {
   ];
 }
 
+// The backend's refusal (400, 403, 409) is the error the task log shows, with
+// the backend's reason; anything else stays a ResponseError (not the
+// initiator's fault).
+async function refusalOrFailure(response: Response): Promise<Error> {
+  const error = await ResponseError.fromResponse(response);
+  return response.status >= 400 && response.status < 500 ? error.cause : error;
+}
+
 /**
  * `stageflow:catalog:register`: validates entities of the data model (or
  * builds them from the app shorthand) and adds them to a contributor's set
@@ -228,7 +236,7 @@ export function createCatalogRegisterAction(
         };
         const current = await fetch(baseUrl, { headers });
         if (!current.ok) {
-          throw await ResponseError.fromResponse(current);
+          throw await refusalOrFailure(current);
         }
         const existing = (
           (await current.json()) as { entities: ModelEntity[] }
@@ -242,7 +250,7 @@ export function createCatalogRegisterAction(
           },
         );
         if (!response.ok) {
-          throw await ResponseError.fromResponse(response);
+          throw await refusalOrFailure(response);
         }
         const body = (await response.json()) as { entityRefs: string[] };
         return body.entityRefs;

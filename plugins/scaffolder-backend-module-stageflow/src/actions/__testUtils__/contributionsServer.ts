@@ -12,7 +12,7 @@ export type RecordedRequest = {
 /**
  * A real HTTP server standing in for the Stageflow backend's contributions
  * API, holding one set per contributor; `dryRun=true` stores nothing, the
- * contributor `taken` answers 409 and `forbidden` 403.
+ * contributor `taken` answers 409, `forbidden` 403 and `broken` 500.
  */
 export async function startContributionsServer(
   sets: Record<string, any[]>,
@@ -34,15 +34,20 @@ export async function startContributionsServer(
       const url = new URL(req.url!, 'http://localhost');
       const contributor = url.pathname.split('/').pop()!;
       res.setHeader('Content-Type', 'application/json');
-      const refuse = { taken: 409, forbidden: 403 }[contributor];
-      if (refuse) {
-        res.statusCode = refuse;
+      const refusals: Record<string, [number, string]> = {
+        taken: [409, 'ConflictError'],
+        forbidden: [403, 'NotAllowedError'],
+        broken: [500, 'Error'],
+      };
+      const refusal = refusals[contributor];
+      if (refusal) {
+        res.statusCode = refusal[0];
         res.end(
+          // The Backstage error body, as the real backend answers.
           JSON.stringify({
-            error: {
-              name: refuse === 409 ? 'ConflictError' : 'NotAllowedError',
-              message: contributor,
-            },
+            error: { name: refusal[1], message: contributor },
+            request: { method: req.method, url: req.url },
+            response: { statusCode: refusal[0] },
           }),
         );
         return;
