@@ -44,6 +44,9 @@ import {
 } from '../__testUtils__/identities';
 import { permissionModuleStageflowPolicy } from './module';
 
+// Each tagging test generates the demo data first: seconds on a busy machine.
+jest.setTimeout(60_000);
+
 const examples = resolve(__dirname, '../../../../examples');
 
 /**
