@@ -165,6 +165,8 @@ const component = (name: string, extra: Record<string, unknown> = {}) => ({
 
 describe('the adversarial suite', () => {
   let server: any;
+  // Cases are built in loops; they reach the server through this.
+  const http = () => request(server);
   let stop: () => Promise<void>;
   let dir: string;
   let data: Awaited<ReturnType<typeof generateDemoData>>;
@@ -237,15 +239,15 @@ describe('the adversarial suite', () => {
     // templates when the guest is a member and the last template is there.
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const guest = await request(server)
+      const guest = await http()
         .get('/api/catalog/entities/by-name/user/default/guest')
         .set('Authorization', service('catalog'));
-      const template = await request(server)
+      const template = await http()
         .get(
           '/api/catalog/entities/by-name/template/default/adversarial-catalog-register',
         )
         .set('Authorization', service('catalog'));
-      const phippy = await request(server)
+      const phippy = await http()
         .get('/api/catalog/entities/by-name/component/default/phippy')
         .set('Authorization', service('catalog'));
       const ready = (res: any, type: string) =>
@@ -312,12 +314,12 @@ describe('the adversarial suite', () => {
       }
     };
     list(data.ociDir);
-    const contributors = await request(server)
+    const contributors = await http()
       .get('/api/stageflow/v1/contributions')
       .set('Authorization', GUEST);
     const sets = [];
     for (const { contributor } of contributors.body.contributors) {
-      const set = await request(server)
+      const set = await http()
         .get(`/api/stageflow/v1/contributions/${contributor}`)
         .set('Authorization', GUEST);
       sets.push([contributor, set.body.entities]);
@@ -368,7 +370,7 @@ describe('the adversarial suite', () => {
           const url = `/api/stageflow/v1/entities/${kind}/${namespace}/${name}/${endpoint}`;
           cases.push(() =>
             rest('rest', `${who} GET ${url}`, () =>
-              request(server).get(url).set('Authorization', auth),
+              http().get(url).set('Authorization', auth),
             ),
           );
         }
@@ -390,7 +392,7 @@ describe('the adversarial suite', () => {
         const url = `/api/stageflow/v1/entities/component/default/phippy/compare?${query}`;
         cases.push(() =>
           rest('rest', `${who} GET ${url}`, () =>
-            request(server).get(url).set('Authorization', auth),
+            http().get(url).set('Authorization', auth),
           ),
         );
       }
@@ -406,7 +408,7 @@ describe('the adversarial suite', () => {
         const url = `/api/stageflow/v1/overview?${query}`;
         cases.push(() =>
           rest('rest', `${who} GET ${url}`, () =>
-            request(server).get(url).set('Authorization', auth),
+            http().get(url).set('Authorization', auth),
           ),
         );
       }
@@ -421,12 +423,12 @@ describe('the adversarial suite', () => {
     ]) {
       cases.push(() =>
         rest('rest', `unauthenticated GET ${url}`, () =>
-          request(server).get(url).set('Authorization', NONE),
+          http().get(url).set('Authorization', NONE),
         ),
       );
       cases.push(() =>
         rest('rest', `bad token GET ${url}`, () =>
-          request(server)
+          http()
             .get(url)
             .set('Authorization', mockCredentials.user.invalidHeader()),
         ),
@@ -440,7 +442,7 @@ describe('the adversarial suite', () => {
     const put = (title: string, auth: string, path: string, body: unknown) =>
       cases.push(() =>
         rest('contributions', `${title}: PUT ${path}`, () =>
-          request(server)
+          http()
             .put(`/api/stageflow/v1/contributions/${path}`)
             .set('Authorization', auth)
             .set('Content-Type', 'application/json')
@@ -689,14 +691,14 @@ describe('the adversarial suite', () => {
         const url = `/api/stageflow/v1/export/argocd?${query}`;
         cases.push(() =>
           rest('export', `${who} GET ${url}`, () =>
-            request(server).get(url).set('Authorization', auth),
+            http().get(url).set('Authorization', auth),
           ),
         );
       }
     }
     cases.push(() =>
       rest('export', 'unauthenticated export', () =>
-        request(server)
+        http()
           .get('/api/stageflow/v1/export/argocd')
           .set('Authorization', NONE),
       ),
@@ -1011,7 +1013,7 @@ describe('the adversarial suite', () => {
       for (const [name, auth] of callers) {
         cases.push(async () => {
           const template = templateOf(action);
-          const res = await request(server)
+          const res = await http()
             .post('/api/scaffolder/v2/dry-run')
             .set('Authorization', auth)
             .send({ template, values: input, directoryContents: [] });
@@ -1036,7 +1038,7 @@ describe('the adversarial suite', () => {
     action: string,
     input: Record<string, unknown>,
   ) {
-    const created = await request(server)
+    const created = await http()
       .post('/api/scaffolder/v2/tasks')
       .set('Authorization', auth)
       .send({
@@ -1054,12 +1056,12 @@ describe('the adversarial suite', () => {
     }
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const task = await request(server)
+      const task = await http()
         .get(`/api/scaffolder/v2/tasks/${created.body.id}`)
         .set('Authorization', auth);
       const status = task.body?.status;
       if (['failed', 'completed', 'cancelled'].includes(status)) {
-        const events = await request(server)
+        const events = await http()
           .get(`/api/scaffolder/v2/tasks/${created.body.id}/events`)
           .set('Authorization', auth);
         const errors = (Array.isArray(events.body) ? events.body : [])
@@ -1223,7 +1225,7 @@ describe('the adversarial suite', () => {
       },
     ],
   ])('lets the guest dry-run %s with good input', async (action, input) => {
-    const res = await request(server)
+    const res = await http()
       .post('/api/scaffolder/v2/dry-run')
       .set('Authorization', GUEST)
       .send({
@@ -1238,13 +1240,13 @@ describe('the adversarial suite', () => {
   // Reproduction 1 of issue 13, end to end: the refused User entity did not
   // make the user a member of anything.
   it('leaves a user in no group in no group (repro 1)', async () => {
-    const res = await request(server)
+    const res = await http()
       .put('/api/stageflow/v1/contributions/devops')
       .set('Authorization', GUEST)
       .send({ entities: [userEntity('nobody', ['team-a', 'team-b'])] });
     expect(res.status).toBe(403);
     expect(res.body.error.message).toContain('may not write kind User');
-    const nobody = await request(server)
+    const nobody = await http()
       .get('/api/catalog/entities/by-name/user/default/nobody')
       .set('Authorization', service('catalog'));
     expect(nobody.status).toBe(404);

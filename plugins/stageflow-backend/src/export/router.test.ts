@@ -41,7 +41,7 @@ const entities = files.flatMap(file =>
   ),
 );
 
-function text(
+function collectText(
   response: any,
   callback: (error: Error | null, body: string) => void,
 ) {
@@ -248,19 +248,23 @@ describe('GET /v1/export/argocd', () => {
   // text, and a YAML 1.1 parser read a Secret out of it; contributed
   // clusters added destinations to another client's AppProject.
   it('keeps hostile contributed text and destinations out of the export, for YAML 1.1 and 1.2 parsers', async () => {
-    const contributed = { 'backstage.io/managed-by-location': 'stageflow-contributor:devops' };
+    const contributed = {
+      'backstage.io/managed-by-location': 'stageflow-contributor:devops',
+    };
     const hostileProject: Entity = {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
       metadata: {
         name: '5000',
-        description: 'x\r---\rapiVersion: v1\rkind: Secret\u2028kind: Secret\u0085kind: Secret',
+        description:
+          'x\r---\rapiVersion: v1\rkind: Secret\u2028kind: Secret\u0085kind: Secret',
         annotations: contributed,
       },
       spec: {
         type: 'project',
         lifecycle: 'production',
-        owner: '\r---\rapiVersion: v1\rkind: Secret\rmetadata:\r  name: stolen\rstringData:\r  token: x',
+        owner:
+          '\r---\rapiVersion: v1\rkind: Secret\rmetadata:\r  name: stolen\rstringData:\r  token: x',
       },
     };
     const attackerCluster: Entity = {
@@ -293,12 +297,16 @@ describe('GET /v1/export/argocd', () => {
         dependsOn: ['component:default/3000', 'resource:default/attacker'],
       },
     };
-    const server = await start([hostileProject, attackerCluster, attackerInstance]);
+    const server = await start([
+      hostileProject,
+      attackerCluster,
+      attackerInstance,
+    ]);
     const res = await request(server)
       .get('/api/stageflow/v1/export/argocd')
       .set('Authorization', user)
       .buffer(true)
-      .parse(text)
+      .parse(collectText)
       .expect(200);
     expect(res.body).not.toContain('attacker.example');
     expect(res.body).not.toMatch(/[\r\u0085\u2028\u2029]/);

@@ -323,8 +323,7 @@ export function modelRuleProblems(entity: Entity): ModelProblem[] {
 // Line breaks YAML 1.1 knows (CR, NEL, LS, PS) and every other control
 // character but tab and newline: text with them is how a contributed value
 // becomes a document of its own in some consumer's YAML.
-const CONTROL_CHARACTERS =
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/u;
+const CONTROL_CHARACTERS = /[^\P{Cc}\t\n]|[\u2028\u2029]/u;
 
 function controlCharacterProblems(entity: Entity): ModelProblem[] {
   const problems: ModelProblem[] = [];
@@ -377,11 +376,12 @@ function refFormatProblems(entity: Entity): ModelProblem[] {
   const problems: ModelProblem[] = [];
   for (const key of REF_FIELDS) {
     const value = entity.spec?.[key];
-    const refs = Array.isArray(value)
-      ? value
-      : value === undefined
-      ? []
-      : [value];
+    let refs: unknown[] = [];
+    if (Array.isArray(value)) {
+      refs = value;
+    } else if (value !== undefined) {
+      refs = [value];
+    }
     refs.forEach((ref, i) => {
       const field = Array.isArray(value) ? `spec.${key}.${i}` : `spec.${key}`;
       if (typeof ref !== 'string') {
