@@ -53,7 +53,10 @@ const SECRET_PATTERNS: Array<[RegExp, string]> = [
   [/\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
   // well-known token shapes (GitHub, JWTs)
   [/\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, '[redacted]'],
-  [/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g, '[redacted]'],
+  [
+    /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g,
+    '[redacted]',
+  ],
 ];
 
 /**

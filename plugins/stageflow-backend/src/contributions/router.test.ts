@@ -380,7 +380,7 @@ describe.each(databases.eachSupportedId())(
       expect(await storedNames(server, 'devops')).toEqual([]);
     });
 
-    it('refuses kinds and annotations the contributor may not write, naming them', async () => {
+    it('refuses kinds and annotations the contributor may not write, naming them (issue 13, reproductions 1 and 2)', async () => {
       const { server } = await start();
       const me: Entity = {
         apiVersion: 'backstage.io/v1alpha1',
@@ -415,17 +415,25 @@ describe.each(databases.eachSupportedId())(
       expect(await storedNames(server, 'devops')).toEqual([]);
     });
 
-    it('lets a service principal its config names write', async () => {
+    it('lets a service principal its config names write, and nobody else empty its set (issue 13, reproduction 4)', async () => {
       const { server } = await start();
       await request(server)
         .put('/api/stageflow/v1/contributions/rancher')
         .set('Authorization', mockCredentials.service.header())
         .send({ entities: [cluster] })
         .expect(200);
+      await request(server)
+        .put('/api/stageflow/v1/contributions/rancher')
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/nobody'),
+        )
+        .send({ entities: [] })
+        .expect(403);
       expect(await storedNames(server, 'rancher')).toEqual(['uuid-12345']);
     });
 
-    it('refuses a set over its size limit before looking at it', async () => {
+    it('refuses a set over its size limit before looking at it (issue 13, reproduction 4)', async () => {
       const { server } = await start();
       const res = await request(server)
         .put('/api/stageflow/v1/contributions/devops')

@@ -21,10 +21,7 @@ const trust: ArgoCdExportTrust = {
   identityContributors: ['ldap'],
 };
 
-function render(
-  entities: Entity[],
-  options: { projectRefs?: string[] } = {},
-) {
+function render(entities: Entity[], options: { projectRefs?: string[] } = {}) {
   return renderArgoCdExports(entities, { ...options, trust });
 }
 
@@ -315,7 +312,9 @@ describe('renderArgoCdExports', () => {
     const exported = render([...entities, hostile]);
     expect(exported.leftOut.map(l => l.reason)).toEqual(['repository-host']);
     const manifests = argoCdManifests(exported.projects);
-    expect(validateWithArgoCdCrds(manifests)).toEqual(manifests.map(() => null));
+    expect(validateWithArgoCdCrds(manifests)).toEqual(
+      manifests.map(() => null),
+    );
   });
 });
 
@@ -345,7 +344,9 @@ describe('renderArgoCdExports with contributed entities', () => {
       ...buildClusterResource({ name: 'edge', owner: 'group:devops' }),
       metadata: {
         name: 'edge',
-        annotations: { 'kubernetes.io/api-server': 'https://edge.acme.example' },
+        annotations: {
+          'kubernetes.io/api-server': 'https://edge.acme.example',
+        },
       },
     });
     const onAttacker = contributed('devops', instance('dev', 'attacker'));
@@ -403,9 +404,7 @@ describe('renderArgoCdExports with contributed entities', () => {
       const pinned = instance('prd', 'uuid-12345');
       pinned.metadata.annotations = { 'stageflow.io/git-url': url };
       const { projects, leftOut } = render([entities[1], entities[5], pinned]);
-      return (
-        projects[0].appProject.spec.sourceRepos[0] ?? leftOut[0]?.reason
-      );
+      return projects[0].appProject.spec.sourceRepos[0] ?? leftOut[0]?.reason;
     });
     expect(results).toEqual([
       'repository-host',

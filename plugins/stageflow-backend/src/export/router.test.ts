@@ -247,7 +247,7 @@ describe('GET /v1/export/argocd', () => {
   // Reproduction 3 of issue 13: contributed text reached the export as
   // text, and a YAML 1.1 parser read a Secret out of it; contributed
   // clusters added destinations to another client's AppProject.
-  it('keeps hostile contributed text and destinations out of the export, for YAML 1.1 and 1.2 parsers', async () => {
+  it('keeps hostile contributed text and destinations out of the export, for YAML 1.1 and 1.2 parsers (issue 13, reproduction 3)', async () => {
     const contributed = {
       'backstage.io/managed-by-location': 'stageflow-contributor:devops',
     };

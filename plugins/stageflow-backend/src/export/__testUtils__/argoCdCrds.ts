@@ -29,7 +29,9 @@ process.stdin.on('end', () => {
  * Validates each manifest against Argo CD's CRD schema of its kind: `null`
  * for a valid one, else the schema's complaint.
  */
-export function validateWithArgoCdCrds(manifests: unknown[]): Array<string | null> {
+export function validateWithArgoCdCrds(
+  manifests: unknown[],
+): Array<string | null> {
   const output = execFileSync(
     process.execPath,
     ['--input-type=module', '-e', script],
