@@ -16,7 +16,10 @@ const contributors = readContributorsConfig(
   }),
 );
 
-function access(groups: string[], result = AuthorizeResult.ALLOW) {
+function access(
+  groups: string[],
+  result: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+) {
   return new ContributorAccess({
     contributors,
     auth: mockServices.auth(),
@@ -56,10 +59,10 @@ describe('ContributorAccess', () => {
 
   it('lets the policy refuse a configured writer', async () => {
     await expect(
-      access(
-        ['group:default/platform'],
-        AuthorizeResult.DENY,
-      ).authorizeWrite('devops', jane),
+      access(['group:default/platform'], AuthorizeResult.DENY).authorizeWrite(
+        'devops',
+        jane,
+      ),
     ).rejects.toThrow('permission stageflow.contribution.write is denied');
   });
 });
