@@ -238,9 +238,8 @@ export function createCatalogRegisterAction(
         if (!current.ok) {
           throw await refusalOrFailure(current);
         }
-        const existing = (
-          (await current.json()) as { entities: ModelEntity[] }
-        ).entities;
+        const existing = ((await current.json()) as { entities: ModelEntity[] })
+          .entities;
         const response = await fetch(
           dryRun ? `${baseUrl}?dryRun=true` : baseUrl,
           {
