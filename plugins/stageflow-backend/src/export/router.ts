@@ -19,13 +19,17 @@ import {
 } from '@stageflow/plugin-stageflow-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { stringify } from 'yaml';
+import { z } from 'zod';
+import { Document } from 'yaml';
 import {
+  ArgoCdExport,
   ArgoCdExportOptions,
-  ProjectExport,
+  ArgoCdExportTrust,
   appRefsOf,
   argoCdManifests,
+  isProject,
   renderArgoCdExports,
+  safeText,
 } from './argocd';
 
 /**
@@ -37,6 +41,8 @@ export interface ExportRouterOptions extends ArgoCdExportOptions {
   /** The catalog, read with the caller's credentials. */
   catalog: CatalogService;
   httpAuth: HttpAuthService;
+  /** Which entities may give destinations, sources and roles. */
+  trust: ArgoCdExportTrust;
 }
 
 const ENTITY_NAME = /^([A-Za-z0-9]+[-_.])*[A-Za-z0-9]+$/;
@@ -72,20 +78,49 @@ function projectParam(value: unknown): string | undefined {
 }
 
 /**
- * The export as one multi-document YAML: the warnings as comments, then each
- * project's AppProject and ApplicationSet.
+ * The export as one multi-document YAML: what was left out as comments (one
+ * line each, Stageflow's own words and entity refs, control characters
+ * removed), then each project's AppProject and ApplicationSet, each
+ * serialized by the YAML library with the YAML 1.1 schema, so that 1.1 and
+ * 1.2 parsers read the same values.
  *
  * @public
  */
-export function toMultiDocumentYaml(exports: ProjectExport[]): string {
-  const comments = exports
-    .flatMap(e => e.warnings)
-    .map(warning => `# ${warning.replace(/\s*\n\s*/g, ' ')}\n`)
+export function toMultiDocumentYaml(exported: ArgoCdExport): string {
+  const comments = exported.leftOut
+    .map(
+      item =>
+        `# left out of ${safeText(item.projectRef)}: ${safeText(
+          item.entityRef,
+        )}: ${safeText(item.message)} (${item.reason})\n`,
+    )
     .join('');
-  const documents = argoCdManifests(exports).map(
-    manifest => `---\n${stringify(manifest, { lineWidth: 0 })}`,
-  );
+  const documents = argoCdManifests(exported.projects).map(manifest => {
+    const doc = new Document(manifest, { version: '1.1' });
+    doc.directives!.docStart = true;
+    return doc.toString({ lineWidth: 0 });
+  });
   return `${comments}${documents.join('')}`;
+}
+
+// The owning Groups of the projects, for a second catalog read: a role
+// goes only to a Group the catalog really has.
+function ownerRefsOf(entities: Entity[]): string[] {
+  const refs = new Set<string>();
+  for (const entity of entities.filter(isProject)) {
+    try {
+      const ref = parseEntityRef(String(entity.spec?.owner ?? ''), {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? DEFAULT_NAMESPACE,
+      });
+      if (ref.kind.toLocaleLowerCase('en-US') === 'group') {
+        refs.add(stringifyEntityRef(ref));
+      }
+    } catch {
+      // no owner role; the export says so
+    }
+  }
+  return [...refs];
 }
 
 async function readModel(
@@ -120,9 +155,10 @@ async function readModel(
     },
     { credentials },
   );
-  const entityRefs = appRefsOf(items).filter(
-    ref => !items.some(item => stringifyEntityRef(item) === ref),
-  );
+  const have = new Set(items.map(item => stringifyEntityRef(item)));
+  const entityRefs = [
+    ...new Set([...appRefsOf(items), ...ownerRefsOf(items)]),
+  ].filter(ref => !have.has(ref));
   if (entityRefs.length === 0) {
     return items;
   }
@@ -133,34 +169,55 @@ async function readModel(
   ];
 }
 
+const formatParam = z.enum(['yaml', 'json']).optional();
+
 /**
  * Routes of the exports for the consumers of the data model:
- * `GET /v1/export/argocd[?project=<name or ref>]` renders each project's Argo
- * CD AppProject and ApplicationSet from the catalog, read with the caller's
- * credentials, as multi-document YAML.
+ * `GET /v1/export/argocd[?project=<name or ref>][&format=json]` renders each
+ * project's Argo CD AppProject and ApplicationSet from the catalog, read with
+ * the caller's credentials, as multi-document YAML, or as JSON
+ * (`{ documents, leftOut }`).
  *
  * @public
  */
 export async function createExportRouter(
   options: ExportRouterOptions,
 ): Promise<express.Router> {
-  const { catalog, httpAuth, ...renderOptions } = options;
+  const { catalog, httpAuth, trust, ...renderOptions } = options;
   const router = Router();
 
   router.get('/v1/export/argocd', async (req, res) => {
     const projectRef = projectParam(req.query.project);
+    const format = formatParam.safeParse(req.query.format);
+    if (!format.success) {
+      throw new InputError(
+        'Invalid query parameter format: must be yaml or json, given once',
+      );
+    }
     const credentials = await httpAuth.credentials(req);
     const entities = await readModel(catalog, credentials, projectRef);
-    const exports = renderArgoCdExports(entities, {
+    const exported = renderArgoCdExports(entities, {
       ...renderOptions,
+      trust,
       ...(projectRef ? { projectRefs: [projectRef] } : {}),
     });
-    if (projectRef && exports.length === 0) {
+    if (
+      projectRef &&
+      exported.projects.length === 0 &&
+      !exported.leftOut.some(item => item.projectRef === projectRef)
+    ) {
       throw new NotFoundError(
         `No project ${projectRef}: no Component of type ${PROJECT_COMPONENT_TYPE} by that ref is visible to you`,
       );
     }
-    res.type('application/yaml').send(toMultiDocumentYaml(exports));
+    if (format.data === 'json') {
+      res.json({
+        documents: argoCdManifests(exported.projects),
+        leftOut: exported.leftOut,
+      });
+      return;
+    }
+    res.type('application/yaml').send(toMultiDocumentYaml(exported));
   });
 
   return router;
