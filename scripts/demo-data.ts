@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import {
   demoStageflowConfig,
   generateDemoData,
-} from '@stageflow/plugin-stageflow-node';
+} from '@stageflow/plugin-stageflow-node/demo';
 import { stringify } from 'yaml';
 
 async function main() {

@@ -16,7 +16,7 @@ import { buildAppEntities } from '@stageflow/plugin-stageflow-common';
 import {
   demoStageflowConfig,
   generateDemoData,
-} from '@stageflow/plugin-stageflow-node';
+} from '@stageflow/plugin-stageflow-node/demo';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

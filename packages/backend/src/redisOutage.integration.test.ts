@@ -8,7 +8,7 @@ import stageflowPlugin from '@stageflow/plugin-stageflow-backend';
 import {
   demoStageflowConfig,
   generateDemoData,
-} from '@stageflow/plugin-stageflow-node';
+} from '@stageflow/plugin-stageflow-node/demo';
 import { startTcpProxy } from '@stageflow/plugin-stageflow-node/testUtils';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,7 +63,11 @@ describe('a Redis outage', () => {
                     'https://git.acme.example/acme/phippy.git',
                 },
               },
-              spec: { type: 'website', owner: 'team-a', lifecycle: 'production' },
+              spec: {
+                type: 'website',
+                owner: 'team-a',
+                lifecycle: 'production',
+              },
             },
           ],
         }),
@@ -99,7 +103,10 @@ describe('a Redis outage', () => {
       expect(await cacheCheck()).toBe('error');
       proxy.restore();
       const restoredAt = Date.now();
-      while ((await cacheCheck()) !== 'ok' && Date.now() - restoredAt < 20_000) {
+      while (
+        (await cacheCheck()) !== 'ok' &&
+        Date.now() - restoredAt < 20_000
+      ) {
         await new Promise(resolve => setTimeout(resolve, 100));
       }
       expect(await cacheCheck()).toBe('ok');
@@ -109,11 +116,15 @@ describe('a Redis outage', () => {
       during.sort((a, b) => a - b);
       // eslint-disable-next-line no-console
       console.log(
-        `Redis cut ${CUT_MS} ms: ${during.length} /stages answers, all 200, median ${
+        `Redis cut ${CUT_MS} ms: ${
+          during.length
+        } /stages answers, all 200, median ${
           during[Math.floor(during.length / 2)]
         } ms, max ${during[during.length - 1]} ms (before the cut ${
           before.ms
-        } ms, after ${after.ms} ms); Redis read again ${back} ms after the restore`,
+        } ms, after ${
+          after.ms
+        } ms); Redis read again ${back} ms after the restore`,
       );
     } finally {
       await backend.stop();

@@ -10,7 +10,6 @@ export * from './git';
 export * from './registry';
 export * from './config';
 export * from './flows';
-export * from './demo';
 export * from './release';
 export * from './resilience';
 export * from './cache';

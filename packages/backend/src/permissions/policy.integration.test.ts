@@ -29,9 +29,11 @@ import {
   DefaultGitService,
   DefaultRegistryService,
   DefaultReleaseService,
+} from '@stageflow/plugin-stageflow-node';
+import {
   demoStageflowConfig,
   generateDemoData,
-} from '@stageflow/plugin-stageflow-node';
+} from '@stageflow/plugin-stageflow-node/demo';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,10 +1,10 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { FLOW_PRESETS, ONEFLOW } from '@stageflow/plugin-stageflow-common';
 import {
-  DEMO_REGISTRY_HOST,
   OciLayoutRegistryClient,
   pushImage,
 } from '@stageflow/plugin-stageflow-node';
+import { DEMO_REGISTRY_HOST } from '@stageflow/plugin-stageflow-node/demo';
 import { createPromoteImageAction } from './promoteImage';
 import {
   actionContext,

@@ -11,11 +11,11 @@ import {
   STAGEFLOW_EVENT_TOPIC,
   STAGEFLOW_SIGNAL_CHANNEL,
 } from '@stageflow/plugin-stageflow-common';
+import { ReleaseServiceClient } from '@stageflow/plugin-stageflow-node';
 import {
-  ReleaseServiceClient,
   demoStageflowConfig,
   generateDemoData,
-} from '@stageflow/plugin-stageflow-node';
+} from '@stageflow/plugin-stageflow-node/demo';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';

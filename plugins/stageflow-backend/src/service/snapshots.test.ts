@@ -4,12 +4,14 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { FLOW_PRESETS } from '@stageflow/plugin-stageflow-common';
 import {
-  DEMO_REGISTRY_HOST,
   DefaultGitService,
   DefaultReleaseService,
   OciLayoutRegistryClient,
-  generateDemoData,
 } from '@stageflow/plugin-stageflow-node';
+import {
+  DEMO_REGISTRY_HOST,
+  generateDemoData,
+} from '@stageflow/plugin-stageflow-node/demo';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
