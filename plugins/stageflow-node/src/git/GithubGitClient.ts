@@ -3,6 +3,8 @@ import type {
   GitBranch,
   GitComparison,
   GitCommit,
+  GitFileCommitRequest,
+  GitOpenedPullRequest,
   GitPerson,
   GitRepository,
   GitRepositoryLocator,
@@ -10,7 +12,13 @@ import type {
 } from './types';
 import type { GithubOctokit } from './githubOctokit';
 import { toGithubError } from './githubErrors';
-import { assertValidRefName, assertValidRevision } from './refs';
+import { assertFullSha, assertValidRefName, assertValidRevision } from './refs';
+import {
+  commitGithubFile,
+  openGithubPullRequest,
+  readGithubFile,
+} from './githubFiles';
+import { assertSafeRepositoryPath } from './repositoryPaths';
 
 interface TagObject {
   commitSha: string;
@@ -317,6 +325,40 @@ export class GithubGitClient implements GitRepository {
       annotated: true,
       ...(date ? { date } : {}),
       message: tagObject.message.replace(/\n+$/, ''),
+    };
+  }
+
+  async readFile(ref: string, path: string): Promise<string | undefined> {
+    assertValidRevision(ref);
+    assertSafeRepositoryPath(path);
+    return readGithubFile(this.#files(), ref, path);
+  }
+
+  async commitFile(request: GitFileCommitRequest): Promise<GitCommit> {
+    assertValidRefName(request.branch);
+    assertFullSha(request.parent);
+    assertSafeRepositoryPath(request.path);
+    return commitGithubFile(this.#files(), request);
+  }
+
+  async openPullRequest(request: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<GitOpenedPullRequest> {
+    assertValidRefName(request.head);
+    assertValidRefName(request.base);
+    return openGithubPullRequest(this.#files(), request);
+  }
+
+  #files() {
+    return {
+      octokit: this.#octokit,
+      owner: this.#owner,
+      repo: this.#repo,
+      call: <T>(operation: string, fn: () => Promise<T>) =>
+        this.#call(operation, fn),
     };
   }
 

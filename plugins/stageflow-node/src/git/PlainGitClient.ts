@@ -7,6 +7,7 @@ import type {
   GitBranch,
   GitComparison,
   GitCommit,
+  GitFileCommitRequest,
   GitPerson,
   GitRepository,
   GitRepositoryLocator,
@@ -14,7 +15,14 @@ import type {
 } from './types';
 import { UpstreamError } from '../resilience/UpstreamError';
 import { gitNoResponseReason } from '../resilience/noResponseReason';
-import { assertValidRefName, assertValidRevision, isSha } from './refs';
+import {
+  assertFullSha,
+  assertValidRefName,
+  assertValidRevision,
+  isSha,
+} from './refs';
+import { makePlainFileCommit, readPlainFile } from './plainFiles';
+import { assertSafeRepositoryPath } from './repositoryPaths';
 import { GitCommandError, runGit } from './runGit';
 
 const FIELD = '%x1f';
@@ -283,6 +291,60 @@ export class PlainGitClient implements GitRepository {
         message: body.replace(/\n+$/, ''),
       };
     });
+  }
+
+  async readFile(ref: string, path: string): Promise<string | undefined> {
+    assertValidRevision(ref);
+    assertSafeRepositoryPath(path);
+    return this.#exclusive(`read ${path} at ${ref}`, async () => {
+      await this.#sync();
+      return readPlainFile(this.#fileClone(), await this.#resolve(ref), path);
+    });
+  }
+
+  async commitFile(request: GitFileCommitRequest): Promise<GitCommit> {
+    const { branch, parent } = request;
+    assertValidRefName(branch);
+    assertFullSha(parent);
+    assertSafeRepositoryPath(request.path);
+    return this.#exclusive(`commit ${request.path} to ${branch}`, async () => {
+      await this.#sync();
+      const sha = await makePlainFileCommit(
+        this.#fileClone(),
+        request,
+        this.#defaultTagger,
+      );
+      const ref = `refs/heads/${branch}`;
+      // The lease: only while the branch is where the change was made (or,
+      // for a new branch, while there is none).
+      const lease = `--force-with-lease=${ref}:${
+        request.createBranch ? '' : parent
+      }`;
+      await this.#push(ref, sha, [lease]).catch(error => {
+        if (error?.name !== 'ConflictError') {
+          throw error;
+        }
+        throw new ConflictError(
+          request.createBranch
+            ? `Branch ${branch} already exists in ${this.#describe()}`
+            : `Branch ${branch} of ${this.#describe()} moved on from ${parent.slice(
+                0,
+                7,
+              )} meanwhile; try again`,
+        );
+      });
+      await this.#git(['update-ref', ref, sha]);
+      return this.#commit(sha);
+    });
+  }
+
+  /** Plain git hosts have no pull requests: the pushed branch is the proposal. */
+  async openPullRequest(): Promise<undefined> {
+    return undefined;
+  }
+
+  #fileClone() {
+    return { path: this.#clonePath, env: this.#env };
   }
 
   async #push(ref: string, object: string, flags: string[]) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { runGit } from '../../git/runGit';
+import { createFakeGithubGitops, FakePullRequest } from './fakeGithubGitops';
 
 /** One request the fake GitHub answered. */
 export interface FakeGithubRequest {
@@ -42,6 +43,8 @@ export interface FakeGithubServer {
   countBy(filter?: (request: FakeGithubRequest) => boolean): number;
   /** Answers every request with a rate-limit error until cleared with `undefined`. */
   setRateLimit(limit: FakeGithubRateLimit | undefined): void;
+  /** The pull requests opened on `owner/repo`. */
+  pulls(slug: string): FakePullRequest[];
   close(): Promise<void>;
 }
 
@@ -114,11 +117,11 @@ function parseCommits(output: string, baseUrl: string, slug: string) {
     });
 }
 
-function htmlBase(apiBase: string) {
+export function htmlBase(apiBase: string) {
   return apiBase.replace(/\/api\/v3$/, '');
 }
 
-function nodeId(prefix: string, value: string) {
+export function nodeId(prefix: string, value: string) {
   return `${prefix}_${Buffer.from(value).toString('base64url')}`;
 }
 
@@ -143,7 +146,11 @@ function gitRef(
   };
 }
 
-function fullRepository(base: string, slug: string, defaultBranch: string) {
+export function fullRepository(
+  base: string,
+  slug: string,
+  defaultBranch: string,
+) {
   const [owner, name] = slug.split('/');
   const api = `${base}/repos/${slug}`;
   const html = `${htmlBase(base)}/${slug}`;
@@ -420,6 +427,7 @@ export async function startFakeGithubServer(options: {
   let publicBase = '';
   let rateLimit: FakeGithubRateLimit | undefined;
   let budget: { remaining: number; reset: number } | undefined;
+  const gitops = createFakeGithubGitops();
 
   interface Routed {
     status: number;
@@ -476,6 +484,8 @@ export async function startFakeGithubServer(options: {
       op('/git/refs');
     } else if (method === 'POST' && path[0] === 'git' && path[1] === 'tags') {
       op('/git/tags');
+    } else if (gitops.operation(method, path)) {
+      setOperation(gitops.operation(method, path)!);
     } else {
       throw new HttpError(404, 'Not Found');
     }
@@ -665,6 +675,19 @@ export async function startFakeGithubServer(options: {
       }
       return { status: 201, body: gitRef(base, slug, ref, sha, type) };
     }
+    const gitopsAnswer = await gitops.route({
+      method,
+      path,
+      slug,
+      repo,
+      apiBase: base,
+      query: url.searchParams,
+      body: () => readBody(req),
+      fail: (status, message) => new HttpError(status, message),
+    });
+    if (gitopsAnswer) {
+      return gitopsAnswer;
+    }
     // POST git/tags
     const body = await readBody(req);
     if (
@@ -761,6 +784,7 @@ export async function startFakeGithubServer(options: {
   return {
     apiBaseUrl: `${publicBase}${API_PREFIX}`,
     requests,
+    pulls: gitops.pulls,
     countBy: filter =>
       filter ? requests.filter(filter).length : requests.length,
     setRateLimit: limit => {

@@ -1,0 +1,24 @@
+import { InputError } from '@backstage/errors';
+
+/**
+ * Whether a path names a file inside a repository: relative, `/`-separated,
+ * no `.` or `..` segment, no empty segment, no control characters or
+ * backslashes, not starting with `-` (never read as an option).
+ */
+export function isSafeRepositoryPath(path: string): boolean {
+  if (!path || path.startsWith('-') || /[\\\0-\x1f\x7f]/.test(path)) {
+    return false;
+  }
+  return path
+    .split('/')
+    .every(segment => segment !== '' && segment !== '.' && segment !== '..');
+}
+
+/** Throws InputError unless {@link isSafeRepositoryPath}. */
+export function assertSafeRepositoryPath(path: string): void {
+  if (!isSafeRepositoryPath(path)) {
+    throw new InputError(
+      `'${path}' is not a file path inside a repository: it must be relative, without . or .. or empty segments`,
+    );
+  }
+}
