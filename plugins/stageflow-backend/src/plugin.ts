@@ -119,7 +119,14 @@ export const stageflowPlugin = createBackendPlugin({
         );
         httpRouter.use(await createRouter({ httpAuth, service, release }));
         httpRouter.use(await createReleaseRouter({ httpAuth, release }));
-        httpRouter.use(await createExportRouter({ catalog, httpAuth }));
+        httpRouter.use(
+          await createExportRouter({
+            catalog,
+            httpAuth,
+            stages: (appRef, credentials) =>
+              release.getStages(appRef, { credentials }),
+          }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info('Stageflow backend ready', {
           defaultFlow: settings.defaultFlow,

@@ -70,6 +70,20 @@ export interface StageInstanceElement {
   repoURL: string;
   path: string;
   targetRevision: string;
+  /** What the stage runs, as Stageflow shows it: its release version. */
+  version?: string;
+  /** The image digest the stage runs. */
+  digest?: string;
+}
+
+/**
+ * What a stage runs, for its element: the git revision (the release tag,
+ * else the commit) and the version and digest, from Stageflow's stages.
+ */
+export interface StageRunning {
+  targetRevision: string;
+  version?: string;
+  digest?: string;
 }
 
 /** An Argo CD ApplicationSet, the fields Stageflow writes. */
@@ -301,7 +315,11 @@ function byString<T>(key: (item: T) => string): (a: T, b: T) => number {
  */
 export function renderArgoCdExports(
   entities: Entity[],
-  options: ArgoCdExportOptions & { projectRefs?: string[] } = {},
+  options: ArgoCdExportOptions & {
+    projectRefs?: string[];
+    /** What each stage of an app runs, by app ref and stage name. */
+    running?: (appRef: string, stage: string) => StageRunning | undefined;
+  } = {},
 ): ProjectExport[] {
   const manifestNamespace = options.namespace ?? ARGOCD_NAMESPACE;
   const defaultServer = options.defaultServer ?? DEFAULT_DESTINATION_SERVER;
@@ -357,6 +375,10 @@ export function renderArgoCdExports(
         );
         continue;
       }
+      const running = options.running?.(
+        appRefOf(instance) ?? '',
+        parsed.value.stage,
+      );
       const cluster = dependsOnRefs(instance, 'resource')
         .map(ref => byRef.get(ref))
         .find(entity => entity && isCluster(entity));
@@ -373,8 +395,11 @@ export function renderArgoCdExports(
           annotation(CHART_PATH_ANNOTATION, instance, app) ??
           DEFAULT_CHART_PATH,
         targetRevision:
+          running?.targetRevision ??
           annotation(TARGET_REVISION_ANNOTATION, instance, app) ??
           DEFAULT_TARGET_REVISION,
+        ...(running?.version ? { version: running.version } : {}),
+        ...(running?.digest ? { digest: running.digest } : {}),
       });
     }
 

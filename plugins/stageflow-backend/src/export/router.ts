@@ -15,7 +15,10 @@ import {
   CLUSTER_RESOURCE_TYPE,
   PROJECT_COMPONENT_TYPE,
   STAGEFLOW_PARTNER_OF_ANNOTATION,
+  STAGEFLOW_IMAGE_ANNOTATION,
   STAGEFLOW_STAGE_LABEL,
+  StageInfo,
+  StagesResponse,
 } from '@stageflow/plugin-stageflow-common';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -23,6 +26,7 @@ import { stringify } from 'yaml';
 import {
   ArgoCdExportOptions,
   ProjectExport,
+  StageRunning,
   appRefsOf,
   argoCdManifests,
   renderArgoCdExports,
@@ -37,6 +41,14 @@ export interface ExportRouterOptions extends ArgoCdExportOptions {
   /** The catalog, read with the caller's credentials. */
   catalog: CatalogService;
   httpAuth: HttpAuthService;
+  /**
+   * What each stage of an app runs (the release service's stages), so that
+   * every element pins it; without it, elements follow their annotations.
+   */
+  stages?: (
+    appRef: string,
+    credentials: BackstageCredentials,
+  ) => Promise<StagesResponse>;
 }
 
 const ENTITY_NAME = /^([A-Za-z0-9]+[-_.])*[A-Za-z0-9]+$/;
@@ -134,6 +146,53 @@ async function readModel(
 }
 
 /**
+ * What every Stageflow-followed app's stages run (the release tag, else
+ * the commit), for the elements. An app Stageflow cannot resolve keeps its
+ * annotations: its element is not left out for it.
+ */
+async function readRunning(
+  entities: Entity[],
+  credentials: BackstageCredentials,
+  stages: NonNullable<ExportRouterOptions['stages']>,
+) {
+  const apps = appRefsOf(entities).filter(ref =>
+    entities.some(
+      entity =>
+        stringifyEntityRef(entity) === ref &&
+        entity.metadata.annotations?.[STAGEFLOW_IMAGE_ANNOTATION],
+    ),
+  );
+  const byApp = new Map<string, StageInfo[]>();
+  const warnings: string[] = [];
+  await Promise.all(
+    apps.map(async ref => {
+      try {
+        byApp.set(ref, (await stages(ref, credentials)).stages);
+      } catch (error) {
+        warnings.push(
+          `${ref}: Stageflow could not read what its stages run (${
+            (error as Error).message
+          }); its elements follow their annotations`,
+        );
+      }
+    }),
+  );
+  const running = (appRef: string, stage: string): StageRunning | undefined => {
+    const info = byApp.get(appRef)?.find(s => s.name === stage);
+    const targetRevision = info?.tag ?? info?.revision;
+    if (!info || !targetRevision) {
+      return undefined;
+    }
+    return {
+      targetRevision,
+      ...(info.version ? { version: info.version } : {}),
+      ...(info.digest ? { digest: info.digest } : {}),
+    };
+  };
+  return { running, warnings: warnings.sort() };
+}
+
+/**
  * Routes of the exports for the consumers of the data model:
  * `GET /v1/export/argocd[?project=<name or ref>]` renders each project's Argo
  * CD AppProject and ApplicationSet from the catalog, read with the caller's
@@ -144,21 +203,28 @@ async function readModel(
 export async function createExportRouter(
   options: ExportRouterOptions,
 ): Promise<express.Router> {
-  const { catalog, httpAuth, ...renderOptions } = options;
+  const { catalog, httpAuth, stages, ...renderOptions } = options;
   const router = Router();
 
   router.get('/v1/export/argocd', async (req, res) => {
     const projectRef = projectParam(req.query.project);
     const credentials = await httpAuth.credentials(req);
     const entities = await readModel(catalog, credentials, projectRef);
+    const pinned = stages
+      ? await readRunning(entities, credentials, stages)
+      : undefined;
     const exports = renderArgoCdExports(entities, {
       ...renderOptions,
+      ...(pinned ? { running: pinned.running } : {}),
       ...(projectRef ? { projectRefs: [projectRef] } : {}),
     });
     if (projectRef && exports.length === 0) {
       throw new NotFoundError(
         `No project ${projectRef}: no Component of type ${PROJECT_COMPONENT_TYPE} by that ref is visible to you`,
       );
+    }
+    for (const warning of pinned?.warnings ?? []) {
+      exports[0]?.warnings.push(warning);
     }
     res.type('application/yaml').send(toMultiDocumentYaml(exports));
   });

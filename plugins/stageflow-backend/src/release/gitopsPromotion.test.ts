@@ -13,28 +13,30 @@ import {
   generateDemoData,
 } from '@stageflow/plugin-stageflow-node';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { parseAllDocuments } from 'yaml';
 import { stageflowPlugin } from '../plugin';
 
 jest.setTimeout(120_000);
 
-const goldie: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'goldie',
-    annotations: {
-      'stageflow.io/flow': 'gitflow-gitops',
-      'stageflow.io/image': 'registry.acme.example/acme/goldie',
-      'stageflow.io/git-url': 'https://git.acme.example/acme/goldie.git',
-    },
-  },
-  spec: { type: 'service', owner: 'team-b', lifecycle: 'production' },
-};
+// The whole Acme inventory, as the demo app's catalog holds it: Goldie on
+// the GitOps flow, its stage instances in project 1000.
+const examples = join(__dirname, '../../../../examples');
+const entities = [
+  join(examples, 'org.yaml'),
+  join(examples, 'entities.yaml'),
+  ...readdirSync(join(examples, 'inventory'))
+    .filter(file => file.endsWith('.yaml'))
+    .map(file => join(examples, 'inventory', file)),
+].flatMap(file =>
+  parseAllDocuments(readFileSync(file, 'utf8')).map(
+    doc => doc.toJS() as Entity,
+  ),
+);
 
 const john = 'user:default/john.doe';
 const STAGES = '/api/stageflow/v1/entities/component/default/goldie/stages';
@@ -62,7 +64,7 @@ describe('a GitOps promotion through the backend (the demo: Goldie in acme/gitop
         mockServices.rootConfig.factory({
           data: { stageflow: demoStageflowConfig(data) },
         }),
-        catalogServiceMock.factory({ entities: [goldie] }),
+        catalogServiceMock.factory({ entities }),
       ],
     });
     server = backend.server;
@@ -96,6 +98,25 @@ describe('a GitOps promotion through the backend (the demo: Goldie in acme/gitop
       message: expect.stringMatching(/rebuilt, not promoted/),
     });
     const head = gitops('rev-parse', 'main');
+    const prdElement = async () => {
+      const res = await request(server)
+        .get('/api/stageflow/v1/export/argocd?project=1000')
+        .set('Authorization', mockCredentials.user.header(john));
+      expect(res.status).toBe(200);
+      const sets = parseAllDocuments(res.text)
+        .map(doc => doc.toJS())
+        .filter(doc => doc.kind === 'ApplicationSet');
+      return sets
+        .flatMap(set => set.spec.generators[0].list.elements)
+        .find((element: any) => element.name === 'ps-goldie-c1-prd');
+    };
+    // The export pins what prd runs, even while it drifts: the rebuild.
+    expect(await prdElement()).toMatchObject({
+      stage: 'prd',
+      targetRevision: '1.2.1',
+      version: '1.2.1',
+      digest: before.body.stages[2].digest,
+    });
 
     const result = await client.promote(
       {
@@ -121,6 +142,11 @@ describe('a GitOps promotion through the backend (the demo: Goldie in acme/gitop
       version: '1.2.1',
       digest: result.digest,
       pin: { commit: result.commit },
+    });
+    expect(await prdElement()).toMatchObject({
+      targetRevision: '1.2.1',
+      version: '1.2.1',
+      digest: result.digest,
     });
     const history = await request(server).get(
       '/api/stageflow/v1/entities/component/default/goldie/history',
