@@ -178,6 +178,30 @@ describe('stageflow:image:promote on GitOps stages (the demo: Goldie in acme/git
     );
   });
 
+  it('via pull-request on a plain git host: pushes the change as a branch for review, main untouched', async () => {
+    const { releaseService, gitops } = await gitopsDemoDeps({
+      source: { via: 'pull-request' },
+    });
+    const before = gitops('rev-parse', 'main');
+    const ctx = actionContext({
+      entityRef: goldie,
+      stage: 'prd',
+      version: '1.2.1',
+    });
+    await createPromoteImageAction({ releaseService }).handler(ctx);
+    const branch = 'stageflow/promote-goldie-prd-1.2.1';
+    expect(ctx.output).toHaveBeenCalledWith('pullRequestBranch', branch);
+    expect(ctx.output).not.toHaveBeenCalledWith(
+      'pullRequestUrl',
+      expect.anything(),
+    );
+    expect(gitops('rev-parse', 'main')).toBe(before);
+    expect(gitops('rev-parse', `${branch}^`)).toBe(before);
+    expect(gitops('diff', '--name-only', before, branch)).toBe(PRD_VALUES);
+    const { stages } = await releaseService.getStages(goldie, credentials);
+    expect(stages[2].status).toBe('drift');
+  });
+
   describe('via pull-request on GitHub (the test GitHub server)', () => {
     let server: FakeGithubServer;
     afterEach(() => server?.close());
