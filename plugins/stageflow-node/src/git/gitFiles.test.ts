@@ -165,21 +165,21 @@ describe.each([
       title: 'Promote',
       body: 'What moves',
     });
-    if (kind === 'plain') {
-      expect(pull).toBeUndefined();
-    } else {
-      expect(pull).toEqual({
-        number: 1,
-        url: expect.stringMatching(/\/acme\/gitops\/pull\/1$/),
-      });
-      expect(server!.pulls('acme/gitops')).toEqual([
-        expect.objectContaining({
-          head: 'stageflow/promote-prd',
-          base: 'main',
-          body: 'What moves',
-          headSha: commit.sha,
-        }),
-      ]);
-    }
+    // Plain git has no pull requests: the pushed branch is the proposal.
+    const opened = (server?.pulls('acme/gitops') ?? []).map(p => [
+      p.head,
+      p.base,
+      p.body,
+      p.headSha,
+    ]);
+    const web = server?.apiBaseUrl.replace(/\/api\/v3$/, '');
+    expect({ pull, opened }).toEqual(
+      kind === 'plain'
+        ? { pull: undefined, opened: [] }
+        : {
+            pull: { number: 1, url: `${web}/acme/gitops/pull/1` },
+            opened: [['stageflow/promote-prd', 'main', 'What moves', commit.sha]],
+          },
+    );
   });
 });

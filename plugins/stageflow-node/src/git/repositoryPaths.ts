@@ -6,7 +6,8 @@ import { InputError } from '@backstage/errors';
  * backslashes, not starting with `-` (never read as an option).
  */
 export function isSafeRepositoryPath(path: string): boolean {
-  if (!path || path.startsWith('-') || /[\\\0-\x1f\x7f]/.test(path)) {
+  const control = [...path].some(c => c.charCodeAt(0) < 0x20 || c === '\x7f');
+  if (!path || path.startsWith('-') || path.includes('\\') || control) {
     return false;
   }
   return path
