@@ -85,6 +85,43 @@ export interface Config {
        */
       ttlSeconds?: number;
     };
+    /**
+     * The contributors that may write a set of catalog entities
+     * (`PUT /api/stageflow/v1/contributions/<name>`, the
+     * `stageflow:catalog:register` action), by name (1-63 of a-z, 0-9, "-").
+     * A contributor that is not listed may not write at all.
+     */
+    contributors?: {
+      [name: string]: {
+        /** Who may write the set; the permission policy may refuse more. */
+        writers?: {
+          /** User refs, `user:default/guest`. */
+          users?: string[];
+          /** Group refs; their members may write. */
+          groups?: string[];
+          /** Subjects of service principals (static or external access tokens). */
+          services?: string[];
+        };
+        /**
+         * The kinds the set may hold: Component, Resource, System, Domain,
+         * Group, User. Default Component and Resource; list User and Group
+         * only for an identity source.
+         */
+        kinds?: Array<
+          'Component' | 'Resource' | 'System' | 'Domain' | 'Group' | 'User'
+        >;
+        /**
+         * The annotations Stageflow acts on that the entities may carry:
+         * `git` (`stageflow.io/git-url`, `github.com/project-slug`), `image`
+         * (`stageflow.io/image`), `cluster` (`kubernetes.io/api-server`; its
+         * cluster Resources become Argo CD destinations), `stageflow` (other
+         * `stageflow.io/` annotations). Default none.
+         */
+        annotations?: Array<'git' | 'image' | 'cluster' | 'stageflow'>;
+        /** The most entities the set may hold. Default 1000. */
+        maxEntities?: number;
+      };
+    };
     snapshots?: {
       /** Minutes between two snapshots of every component. Default 5. */
       frequencyMinutes?: number;

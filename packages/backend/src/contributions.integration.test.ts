@@ -35,6 +35,19 @@ describe('contributions reach the catalog on the event', () => {
         eventsServiceFactory,
         mockServices.rootConfig.factory({
           data: {
+            // The guest writes both sets; devops also declares Systems and
+            // Domains (the app shorthand's project, System and Domain).
+            stageflow: {
+              contributors: {
+                devops: {
+                  writers: { users: ['user:default/guest'] },
+                  kinds: ['Component', 'Resource', 'System', 'Domain'],
+                },
+                'license-portal': {
+                  writers: { users: ['user:default/guest'] },
+                },
+              },
+            },
             catalog: {
               rules: [
                 {

@@ -2,6 +2,7 @@ import { createBackend } from '@backstage/backend-defaults';
 import { resilientCacheServiceFactory } from './cache/resilientCacheServiceFactory';
 import { migrationSafeDatabaseServiceFactory } from './database/migrationSafeDatabaseServiceFactory';
 import { permissionModuleStageflowPolicy } from './permissions/module';
+import { servicePrincipalGrantsFactory } from './permissions/servicePrincipalPermissions';
 
 const backend = createBackend();
 
@@ -30,6 +31,8 @@ backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-permission-backend'));
 // Releases, hotfixes and promotions are for members of the owning group.
 backend.add(permissionModuleStageflowPolicy);
+// Service principals tag, branch and promote only with a grant by name.
+backend.add(servicePrincipalGrantsFactory);
 
 // signals: the user settings storage of the app listens to them
 backend.add(import('@backstage/plugin-signals-backend'));

@@ -68,7 +68,7 @@ export const catalogModuleStageflow = createBackendModule({
         await events.subscribe({
           id: 'catalog-stageflow-contributions',
           topics: [STAGEFLOW_CONTRIBUTIONS_TOPIC],
-          onEvent: () => provider.refreshSoon(),
+          onEvent: () => provider.refreshSoon({ force: true }),
         });
       },
     });

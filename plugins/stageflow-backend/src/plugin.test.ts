@@ -15,6 +15,10 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { stageflowPlugin } from './plugin';
 
+// The demo data is generated before the backend starts: seconds on a busy
+// machine, more than jest's default of five.
+jest.setTimeout(60_000);
+
 function component(
   name: string,
   flow: string,

@@ -12,9 +12,15 @@ import {
   registryServiceRef,
 } from '@stageflow/plugin-stageflow-node';
 import { stageflowPermissions } from '@stageflow/plugin-stageflow-common';
+import { createErrorBoundary } from './errorBoundary';
 import { createRouter } from './service/router';
-import { createExportRouter } from './export';
-import { ContributionsStore, createContributionsRouter } from './contributions';
+import { createExportRouter, readArgoCdExportTrust } from './export';
+import {
+  ContributionsStore,
+  ContributorAccess,
+  createContributionsRouter,
+  readContributorsConfig,
+} from './contributions';
 import { DatabasePromotionLock } from './release/DatabasePromotionLock';
 import { createReleaseAnnouncer } from './release/createReleaseAnnouncer';
 import { createReleaseRouter } from './release/createReleaseRouter';
@@ -41,6 +47,7 @@ export const stageflowPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        userInfo: coreServices.userInfo,
         cache: coreServices.cache,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
@@ -55,6 +62,7 @@ export const stageflowPlugin = createBackendPlugin({
         const { config, logger, httpRouter, httpAuth, auth, catalog } = deps;
         useReadiness(deps);
         const settings = readStageflowConfig(config);
+        const contributors = readContributorsConfig(config);
         // Both stores run the migrations of this package: one after the other.
         const store = await SnapshotStore.create(deps.database);
         const contributions = await ContributionsStore.create({
@@ -111,7 +119,14 @@ export const stageflowPlugin = createBackendPlugin({
             store: contributions,
             httpAuth,
             auditor: deps.auditor,
-            permissions: deps.permissions,
+            access: new ContributorAccess({
+              contributors,
+              auth,
+              userInfo: deps.userInfo,
+              permissions: deps.permissions,
+            }),
+            catalog,
+            auth,
             logger,
             // The catalog module ingests at once on this announcement.
             events: deps.events,
@@ -123,10 +138,18 @@ export const stageflowPlugin = createBackendPlugin({
           await createExportRouter({
             catalog,
             httpAuth,
+            trust: readArgoCdExportTrust(config, contributors),
             stages: (appRef, credentials) =>
-              release.getStages(appRef, { credentials }),
+              release.getStages(appRef, { credentials }).catch(error => {
+                logger.warn('The Argo CD export could not read the stages', {
+                  entityRef: appRef,
+                  error: (error as Error)?.message ?? String(error),
+                });
+                throw error;
+              }),
           }),
         );
+        httpRouter.use(createErrorBoundary({ logger }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info('Stageflow backend ready', {
           defaultFlow: settings.defaultFlow,

@@ -47,13 +47,26 @@ export const stageflowImagePromotePermission = createPermission({
 });
 
 /**
- * Replacing the entities a contributor registers in the catalog.
+ * The resource type of a contributor (`stageflow.contributors.<name>`): the
+ * resource of {@link stageflowContributionWritePermission}, its ref the
+ * contributor's name.
  *
  * @public
  */
-export const stageflowContributionsWritePermission = createPermission({
-  name: 'stageflow.contributions.write',
+export const STAGEFLOW_CONTRIBUTOR_RESOURCE_TYPE = 'stageflow-contributor';
+
+/**
+ * Replacing the set of entities a contributor registers in the catalog
+ * (`PUT /v1/contributions/:contributor` and `stageflow:catalog:register`).
+ * The resource is the contributor; the Stageflow backend allows the write
+ * only to the writers its config names, and a policy may refuse more.
+ *
+ * @public
+ */
+export const stageflowContributionWritePermission = createPermission({
+  name: 'stageflow.contribution.write',
   attributes: { action: 'update' },
+  resourceType: STAGEFLOW_CONTRIBUTOR_RESOURCE_TYPE,
 });
 
 /**
@@ -67,5 +80,5 @@ export const stageflowPermissions = [
   stageflowReleaseCreatePermission,
   stageflowHotfixCreatePermission,
   stageflowImagePromotePermission,
-  stageflowContributionsWritePermission,
+  stageflowContributionWritePermission,
 ];

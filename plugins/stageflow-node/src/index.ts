@@ -14,3 +14,4 @@ export * from './demo';
 export * from './release';
 export * from './resilience';
 export * from './cache';
+export * from './release/lifecycle';

@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import {
+  stageflowContributionWritePermission,
   stageflowImagePromotePermission,
   stageflowReleaseCreatePermission,
 } from '@stageflow/plugin-stageflow-common';
@@ -42,6 +43,15 @@ describe('StageflowPermissionPolicy', () => {
     expect(
       await policy.handle({ permission: stageflowReleaseCreatePermission }),
     ).toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('leaves contribution writes to the contributors config', async () => {
+    expect(
+      await policy.handle(
+        { permission: stageflowContributionWritePermission },
+        member,
+      ),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
   });
 
   it('allows everything else', async () => {

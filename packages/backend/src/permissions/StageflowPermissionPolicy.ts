@@ -27,6 +27,11 @@ const OWNER_ONLY = [
 /**
  * The demo's policy: releases, hotfixes and promotions of a component are
  * for the members of the group that owns it; everything else is allowed.
+ * Writing a contributor's set (`stageflow.contribution.write`) is allowed
+ * here because the Stageflow backend already limits it to the writers
+ * `stageflow.contributors.<name>.writers` names. Service principals never
+ * reach a policy (the platform answers for them); see
+ * `servicePrincipalPermissions.ts`.
  */
 export class StageflowPermissionPolicy implements PermissionPolicy {
   async handle(

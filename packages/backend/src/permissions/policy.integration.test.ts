@@ -1,9 +1,7 @@
 import {
-  AuthService,
   PermissionsService,
   coreServices,
   createBackendModule,
-  createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
@@ -12,12 +10,7 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { CatalogClient } from '@backstage/catalog-client';
-import {
-  RELATION_MEMBER_OF,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   CatalogService,
   catalogServiceRef,
@@ -46,74 +39,19 @@ import { join, resolve } from 'node:path';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import request from 'supertest';
+import {
+  authWithActors,
+  userInfoFromCatalog,
+} from '../__testUtils__/identities';
 import { permissionModuleStageflowPolicy } from './module';
+
+// Each tagging test generates the demo data first: seconds on a busy machine.
+jest.setTimeout(60_000);
 
 const examples = resolve(__dirname, '../../../../examples');
 
 // Each tag test generates the demo data and runs a real task.
 jest.setTimeout(60_000);
-
-/**
- * The mock auth service, except that a token a plugin gets on behalf of a
- * user names that plugin as the actor, as the real one does: the permission
- * backend and the catalog refuse user calls that come without one.
- */
-const authWithActors = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  async factory({ plugin }) {
-    const auth: AuthService = Object.create(
-      mockServices.auth({ pluginId: plugin.getId() }),
-    );
-    const issue = auth.getPluginRequestToken.bind(auth);
-    auth.getPluginRequestToken = async options => {
-      const principal = options.onBehalfOf.principal as any;
-      if (principal.type !== 'user') {
-        return issue(options);
-      }
-      return {
-        token: mockCredentials.user.token(principal.userEntityRef, {
-          actor: { subject: `plugin:${plugin.getId()}` },
-        }),
-      };
-    };
-    return auth;
-  },
-});
-
-/**
- * What the auth backend's sign-in resolver puts in a user's token: the user
- * and the groups the catalog says it is a member of.
- */
-const userInfoFromCatalog = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: { discovery: coreServices.discovery, auth: coreServices.auth },
-  async factory({ discovery, auth }) {
-    const catalog = new CatalogClient({ discoveryApi: discovery });
-    return {
-      async getUserInfo(credentials) {
-        if (!auth.isPrincipal(credentials, 'user')) {
-          throw new Error('not a user');
-        }
-        const userEntityRef = credentials.principal.userEntityRef;
-        const user = await catalog.getEntityByRef(
-          userEntityRef,
-          await auth.getPluginRequestToken({
-            onBehalfOf: await auth.getOwnServiceCredentials(),
-            targetPluginId: 'catalog',
-          }),
-        );
-        const groups = (user?.relations ?? [])
-          .filter(r => r.type === RELATION_MEMBER_OF)
-          .map(r => r.targetRef);
-        return {
-          userEntityRef,
-          ownershipEntityRefs: [userEntityRef, ...groups],
-        };
-      },
-    };
-  },
-});
 
 /**
  * The demo backend's permission set-up, for real: the permission backend

@@ -132,6 +132,22 @@ describe('StageflowContributionsProvider', () => {
     ).toEqual(['ap-phippy-prd']);
   });
 
+  it('reads no set again while the list of contributors is unchanged', async () => {
+    const sets = { devops: phippy, rancher: [cluster] };
+    const { provider, connection, requests } = await setup(sets);
+    await provider.refresh();
+    requests.length = 0;
+    await provider.refresh();
+    expect(requests.map(r => r.url)).toEqual([
+      '/api/stageflow/v1/contributions',
+    ]);
+    expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+
+    // An announced change is read even when the list looks the same.
+    await provider.refresh({ force: true });
+    expect(connection.applyMutation).toHaveBeenCalledTimes(2);
+  });
+
   it('applies nothing when one read fails', async () => {
     const { provider, connection, failOn } = await setup({
       devops: phippy,

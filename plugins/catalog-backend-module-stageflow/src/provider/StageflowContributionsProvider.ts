@@ -15,16 +15,9 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
+import { contributorLocationKey } from '@stageflow/plugin-stageflow-common';
 
-/**
- * The location key of a contributor's entities. One key per contributor, so
- * that the catalog refuses to let one contributor overwrite another's entity.
- *
- * @public
- */
-export function contributorLocationKey(contributor: string): string {
-  return `stageflow-contributor:${contributor}`;
-}
+export { contributorLocationKey };
 
 /**
  * Options of {@link StageflowContributionsProvider}.
@@ -55,6 +48,10 @@ export class StageflowContributionsProvider implements EntityProvider {
   private readonly logger: LoggerService;
   private running?: Promise<void>;
   private again = false;
+  private forceNext = false;
+  // The contributors list of the last applied read: when the next list is
+  // the same, no set changed and nothing is read again.
+  private appliedSignature?: string;
 
   constructor(private readonly options: StageflowContributionsProviderOptions) {
     this.logger = options.logger.child({
@@ -78,9 +75,14 @@ export class StageflowContributionsProvider implements EntityProvider {
    * Refreshes now, as when a contributor's change is announced; calls that
    * come while a refresh runs make one more run after it, so the change they
    * announce is never missed and never read twice at once. Failures are
-   * logged: the catalog keeps what it has until the next run.
+   * logged: the catalog keeps what it has until the next run. `force` reads
+   * every set even when the list of contributors looks unchanged (an
+   * announced change).
    */
-  refreshSoon(): Promise<void> {
+  refreshSoon(options: { force?: boolean } = {}): Promise<void> {
+    if (options.force) {
+      this.forceNext = true;
+    }
     if (this.running) {
       this.again = true;
       return this.running;
@@ -89,7 +91,9 @@ export class StageflowContributionsProvider implements EntityProvider {
       try {
         do {
           this.again = false;
-          await this.refresh().catch(error =>
+          const force = this.forceNext;
+          this.forceNext = false;
+          await this.refresh({ force }).catch(error =>
             this.logger.warn('Could not read the Stageflow contributions', {
               error: String(error),
             }),
@@ -103,11 +107,13 @@ export class StageflowContributionsProvider implements EntityProvider {
   }
 
   /**
-   * Reads every contributor's set and applies them as one full mutation.
-   * Throws, applying nothing, when any read fails: a partial read applied
-   * as `full` would delete the entities of the contributors not read.
+   * Reads every contributor's set and applies them as one full mutation,
+   * unless the list of contributors (names, sizes, times of change) is the
+   * one last applied and `force` is not set. Throws, applying nothing, when
+   * any read fails: a partial read applied as `full` would delete the
+   * entities of the contributors not read.
    */
-  async refresh(): Promise<void> {
+  async refresh(options: { force?: boolean } = {}): Promise<void> {
     if (!this.connection) {
       throw new Error('StageflowContributionsProvider is not connected');
     }
@@ -128,8 +134,18 @@ export class StageflowContributionsProvider implements EntityProvider {
     };
 
     const { contributors } = await get<{
-      contributors: Array<{ contributor: string }>;
+      contributors: Array<{
+        contributor: string;
+        entityCount?: number;
+        updatedAt?: string;
+      }>;
     }>('/v1/contributions');
+    const signature = JSON.stringify(
+      contributors.map(c => [c.contributor, c.entityCount, c.updatedAt]),
+    );
+    if (!options.force && signature === this.appliedSignature) {
+      return;
+    }
     const entities: DeferredEntity[] = [];
     for (const { contributor } of contributors) {
       const contribution = await get<{ entities: Entity[] }>(
@@ -154,6 +170,7 @@ export class StageflowContributionsProvider implements EntityProvider {
       }
     }
     await this.connection.applyMutation({ type: 'full', entities });
+    this.appliedSignature = signature;
     this.logger.info('Applied the Stageflow contributions', {
       contributors: contributors.length,
       entities: entities.length,

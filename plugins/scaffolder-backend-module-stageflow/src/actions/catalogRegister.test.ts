@@ -1,75 +1,27 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { InputError } from '@backstage/errors';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { AddressInfo } from 'node:net';
-import { Server, createServer } from 'node:http';
+import { Server } from 'node:http';
+import {
+  RecordedRequest,
+  startContributionsServer,
+} from './__testUtils__/contributionsServer';
 import { createCatalogRegisterAction } from './catalogRegister';
-
-type Recorded = {
-  method?: string;
-  url?: string;
-  authorization?: string;
-  body?: any;
-};
-
-// A real HTTP server standing in for the stageflow backend's contributions
-// API, holding one set per contributor.
-function startStageflow(sets: Record<string, any[]>, requests: Recorded[]) {
-  return createServer((req, res) => {
-    let raw = '';
-    req.on('data', chunk => {
-      raw += chunk;
-    });
-    req.on('end', () => {
-      const body = raw ? JSON.parse(raw) : undefined;
-      requests.push({
-        method: req.method,
-        url: req.url,
-        authorization: req.headers.authorization,
-        body,
-      });
-      const contributor = req.url!.split('/').pop()!;
-      res.setHeader('Content-Type', 'application/json');
-      if (contributor === 'taken') {
-        res.statusCode = 409;
-        res.end(
-          JSON.stringify({
-            error: { name: 'ConflictError', message: 'taken' },
-          }),
-        );
-        return;
-      }
-      if (req.method === 'PUT') {
-        sets[contributor] = body.entities;
-      }
-      res.end(
-        JSON.stringify({
-          contributor,
-          entities: sets[contributor] ?? [],
-          entityRefs: (sets[contributor] ?? []).map(
-            (e: any) => `${e.kind.toLowerCase()}:default/${e.metadata.name}`,
-          ),
-        }),
-      );
-    });
-  });
-}
 
 describe('stageflow:catalog:register', () => {
   let server: Server;
   let sets: Record<string, any[]>;
-  let requests: Recorded[];
+  let requests: RecordedRequest[];
   let action: ReturnType<typeof createCatalogRegisterAction>;
 
   beforeEach(async () => {
     sets = {};
     requests = [];
-    server = startStageflow(sets, requests);
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    const started = await startContributionsServer(sets, requests);
+    server = started.server;
     action = createCatalogRegisterAction({
       discovery: mockServices.discovery.mock({
-        getBaseUrl: async id => `http://127.0.0.1:${port}/api/${id}`,
+        getBaseUrl: async id => `${started.baseUrl}/${id}`,
       }),
       auth: mockServices.auth(),
     });
@@ -91,14 +43,18 @@ describe('stageflow:catalog:register', () => {
     project: '3000',
   };
 
-  it('plans without any request in a dry run', async () => {
+  it('asks the backend in a dry run, with dryRun=true, storing nothing', async () => {
     // createMockActionContext drops isDryRun, so it is set afterwards.
     const ctx = {
       ...createMockActionContext({ input: shorthand }),
       isDryRun: true,
     };
     await action.handler(ctx as any);
-    expect(requests).toEqual([]);
+    expect(requests.map(r => `${r.method} ${r.url}`)).toEqual([
+      'GET /api/stageflow/v1/contributions/devops',
+      'PUT /api/stageflow/v1/contributions/devops?dryRun=true',
+    ]);
+    expect(sets).toEqual({});
     expect(ctx.output).toHaveBeenCalledWith('entityRefs', [
       'component:default/ap-phippy-dev',
       'component:default/ap-phippy-prd',
@@ -166,13 +122,36 @@ describe('stageflow:catalog:register', () => {
     expect(requests).toEqual([]);
   });
 
-  it('rethrows upstream failures unchanged', async () => {
+  it('fails the dry run as the real run when the initiator may not write', async () => {
+    const ctx = {
+      ...createMockActionContext({
+        input: { ...shorthand, contributor: 'forbidden' },
+      }),
+      isDryRun: true,
+    };
+    await expect(action.handler(ctx as any)).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: 'forbidden',
+    });
+  });
+
+  it("passes on the backend's refusal with its reason", async () => {
     const ctx = createMockActionContext({
       input: { ...shorthand, contributor: 'taken' },
     });
     await expect(action.handler(ctx as any)).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: 'taken',
+    });
+  });
+
+  it('rethrows a failure of the backend as a ResponseError', async () => {
+    const ctx = createMockActionContext({
+      input: { ...shorthand, contributor: 'broken' },
+    });
+    await expect(action.handler(ctx as any)).rejects.toMatchObject({
       name: 'ResponseError',
-      statusCode: 409,
+      statusCode: 500,
     });
   });
 });

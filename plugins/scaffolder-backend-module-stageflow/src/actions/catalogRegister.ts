@@ -71,6 +71,14 @@ function merge(existing: ModelEntity[], added: ModelEntity[]): ModelEntity[] {
   ];
 }
 
+// The backend's refusal (400, 403, 409) is the error the task log shows, with
+// the backend's reason; anything else stays a ResponseError (not the
+// initiator's fault).
+async function refusalOrFailure(response: Response): Promise<Error> {
+  const error = await ResponseError.fromResponse(response);
+  return response.status >= 400 && response.status < 500 ? error.cause : error;
+}
+
 /**
  * `stageflow:catalog:register`: validates entities of the data model (or
  * builds them from the app shorthand) and adds them to a contributor's set
@@ -210,43 +218,53 @@ export function createCatalogRegisterAction(
           entityRefs.length
         } entities for contributor ${contributor}: ${entityRefs.join(', ')}`,
       );
-      if (ctx.isDryRun) {
-        ctx.output('entityRefs', entityRefs);
-        return;
-      }
 
+      // The Stageflow backend decides, with the initiator's credentials,
+      // whether the set may be written: the same rules as a PUT of its own.
+      // A dry run asks it with dryRun=true, which stores nothing.
       const baseUrl = `${await discovery.getBaseUrl(
         'stageflow',
       )}/v1/contributions/${encodeURIComponent(contributor)}`;
-      const stored = await ctx.checkpoint({
-        key: `stageflow.catalog.register.${contributor}.${ctx.step?.id ?? ''}`,
-        fn: async () => {
-          const { token } = await auth.getPluginRequestToken({
-            onBehalfOf: await ctx.getInitiatorCredentials(),
-            targetPluginId: 'stageflow',
-          });
-          const headers = {
-            Authorization: `Bearer ${token}`,
-            'Content-Type': 'application/json',
-          };
-          const current = await fetch(baseUrl, { headers });
-          if (!current.ok) {
-            throw await ResponseError.fromResponse(current);
-          }
-          const existing = (
-            (await current.json()) as { entities: ModelEntity[] }
-          ).entities;
-          const response = await fetch(baseUrl, {
+      const addToSet = async (dryRun: boolean): Promise<string[]> => {
+        const { token } = await auth.getPluginRequestToken({
+          onBehalfOf: await ctx.getInitiatorCredentials(),
+          targetPluginId: 'stageflow',
+        });
+        const headers = {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+        };
+        const current = await fetch(baseUrl, { headers });
+        if (!current.ok) {
+          throw await refusalOrFailure(current);
+        }
+        const existing = ((await current.json()) as { entities: ModelEntity[] })
+          .entities;
+        const response = await fetch(
+          dryRun ? `${baseUrl}?dryRun=true` : baseUrl,
+          {
             method: 'PUT',
             headers,
             body: JSON.stringify({ entities: merge(existing, entities) }),
-          });
-          if (!response.ok) {
-            throw await ResponseError.fromResponse(response);
-          }
-          const body = (await response.json()) as { entityRefs: string[] };
-          return body.entityRefs;
-        },
+          },
+        );
+        if (!response.ok) {
+          throw await refusalOrFailure(response);
+        }
+        const body = (await response.json()) as { entityRefs: string[] };
+        return body.entityRefs;
+      };
+      if (ctx.isDryRun) {
+        await addToSet(true);
+        ctx.logger.info(
+          `Contributor ${contributor} may register these entities; nothing was stored (dry run)`,
+        );
+        ctx.output('entityRefs', entityRefs);
+        return;
+      }
+      const stored = await ctx.checkpoint({
+        key: `stageflow.catalog.register.${contributor}.${ctx.step?.id ?? ''}`,
+        fn: () => addToSet(false),
       });
       ctx.logger.info(
         `Contributor ${contributor} now has ${stored.length} entities; the catalog picks them up within seconds`,

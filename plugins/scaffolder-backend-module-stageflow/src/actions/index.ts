@@ -7,6 +7,8 @@ import { createTagReleaseAction } from './tagRelease';
 
 export { createCatalogRegisterAction } from './catalogRegister';
 export type { CatalogRegisterActionOptions } from './catalogRegister';
+export { createFinishHotfixAction } from './finishHotfix';
+export type { FinishHotfixActionOptions } from './finishHotfix';
 export { createPromoteImageAction } from './promoteImage';
 export { createStartHotfixAction } from './startHotfix';
 export { createTagReleaseAction } from './tagRelease';

@@ -3,7 +3,12 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import { APP_TYPES, STAGE_NAMES } from '@stageflow/plugin-stageflow-common';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Server } from 'node:http';
 import yaml from 'yaml';
+import {
+  RecordedRequest,
+  startContributionsServer,
+} from './__testUtils__/contributionsServer';
 import { createCatalogRegisterAction } from './catalogRegister';
 
 const file = path.resolve(
@@ -14,8 +19,18 @@ const file = path.resolve(
 describe('examples/templates/onboard-app.yaml', () => {
   const docs = yaml.parseAllDocuments(fs.readFileSync(file, 'utf8'));
   const template = docs[0]?.toJS();
+  // The dry run asks the contributions API whether the set may be written.
+  let server: Server;
+  let baseUrl = '';
+  const requests: RecordedRequest[] = [];
+  beforeAll(async () => {
+    ({ server, baseUrl } = await startContributionsServer({}, requests));
+  });
+  afterAll(() => new Promise(resolve => server.close(resolve)));
   const action = createCatalogRegisterAction({
-    discovery: mockServices.discovery(),
+    discovery: mockServices.discovery.mock({
+      getBaseUrl: async id => `${baseUrl}/${id}`,
+    }),
     auth: mockServices.auth(),
   });
   const inputSchema = action.schema!.input as {
@@ -119,6 +134,9 @@ describe('examples/templates/onboard-app.yaml', () => {
       isDryRun: true,
     };
     await action.handler(ctx as any);
+    expect(requests.map(r => r.url)).toContain(
+      '/api/stageflow/v1/contributions/devops?dryRun=true',
+    );
     expect(ctx.output).toHaveBeenCalledWith('entityRefs', [
       'component:default/ap-phippy-dev',
       'component:default/ap-phippy-int',

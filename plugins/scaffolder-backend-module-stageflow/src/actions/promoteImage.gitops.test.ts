@@ -262,8 +262,14 @@ describe('stageflow:image:promote on GitOps stages (the demo: Goldie in acme/git
       await createPromoteImageAction({ releaseService }).handler(ctx);
       const candidate = await digest(`sha-${sha('1.2.1')}`);
       const branch = 'stageflow/promote-goldie-prd-1.2.1';
-      const [pull] = server.pulls('acme/gitops');
-      expect(pull).toMatchObject({ number: 1, head: branch, base: 'main' });
+      const [pull] = server.requests
+        .filter(r => r.operation === 'POST /repos/{owner}/{repo}/pulls')
+        .map(r => r.body as any);
+      expect(pull).toMatchObject({
+        number: 1,
+        head: { ref: branch },
+        base: { ref: 'main' },
+      });
       expect(ctx.output).toHaveBeenCalledWith(
         'pullRequestUrl',
         expect.stringMatching(/\/acme\/gitops\/pull\/1$/),

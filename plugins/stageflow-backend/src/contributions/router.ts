@@ -1,26 +1,33 @@
 import {
   AuditorService,
+  AuthService,
   BackstageCredentials,
   HttpAuthService,
   LoggerService,
-  PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
-import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  ANNOTATION_LOCATION,
+  Entity,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   EntitySetProblem,
   STAGEFLOW_CONTRIBUTIONS_TOPIC,
   STAGEFLOW_CONTRIBUTOR_ANNOTATION,
+  contributorLocationKey,
   contributorNameProblem,
+  contributorRuleProblems,
   formatEntitySetProblems,
   validateModelEntities,
-  stageflowContributionsWritePermission,
 } from '@stageflow/plugin-stageflow-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { ContributionsStore } from './ContributionsStore';
+import { ContributorAccess } from './ContributorAccess';
+import { ContributorConfig } from './readContributorsConfig';
 
 /**
  * The part of the events service the router uses; the platform's
@@ -42,8 +49,14 @@ export interface ContributionsRouterOptions {
   httpAuth: HttpAuthService;
   auditor: AuditorService;
   logger: LoggerService;
-  /** When given, writes need `stageflow.contributions.write`. */
-  permissions?: PermissionsService;
+  /** Who may write which set (config and permission policy). */
+  access: ContributorAccess;
+  /**
+   * When given, a set naming an entity that another catalog location
+   * provides is refused (read with the plugin's own credentials).
+   */
+  catalog?: CatalogService;
+  auth?: AuthService;
   /** When given, a change is announced on `STAGEFLOW_CONTRIBUTIONS_TOPIC`. */
   events?: ContributionsEventPublisher;
 }
@@ -51,6 +64,10 @@ export interface ContributionsRouterOptions {
 const putBody = z.object({
   entities: z.array(z.unknown()),
 });
+
+const putQuery = z
+  .object({ dryRun: z.enum(['true', 'false']).optional() })
+  .strict();
 
 function contributorParam(value: string): string {
   const problem = contributorNameProblem(value);
@@ -137,38 +154,45 @@ export async function createContributionsRouter(
       allow: ['user', 'service'],
     });
     const contributor = contributorParam(req.params.contributor);
-    if (options.permissions) {
-      const [decision] = await options.permissions.authorize(
-        [{ permission: stageflowContributionsWritePermission }],
-        { credentials },
+    const query = putQuery.safeParse(req.query);
+    if (!query.success) {
+      throw new InputError(
+        'Invalid query: only dryRun=true or dryRun=false is allowed',
       );
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(
-          `You may not replace the entities of contributor ${contributor} (permission ${stageflowContributionsWritePermission.name})`,
-        );
-      }
     }
+    const dryRun = query.data.dryRun === 'true';
     const auditEvent = await auditor.createEvent({
       eventId: 'contributions-replace',
-      severityLevel: 'medium',
+      severityLevel: dryRun ? 'low' : 'medium',
       request: req,
-      meta: { contributor },
+      meta: { contributor, ...(dryRun ? { dryRun } : {}) },
     });
     try {
-      const entityRefs = await replace(contributor, req.body, credentials);
+      const config = await options.access.authorizeWrite(
+        contributor,
+        credentials,
+      );
+      const entities = await checkedSet(config, req.body);
+      const entityRefs = dryRun
+        ? entities.map(entity => stringifyEntityRef(entity))
+        : await replace(contributor, entities, credentials);
       await auditEvent.success({ meta: { entityCount: entityRefs.length } });
-      res.json({ contributor, entityRefs });
+      res.json({ contributor, entityRefs, ...(dryRun ? { dryRun } : {}) });
     } catch (error) {
       await auditEvent.fail({ error: error as Error });
       throw error;
     }
   });
 
-  async function replace(
-    contributor: string,
+  // Everything that may refuse the set, in the order of the answer: its
+  // size (before any entity is looked at), what the contributor may write
+  // (403), the catalog's and the model's rules (400), and entities other
+  // locations provide (409).
+  async function checkedSet(
+    config: ContributorConfig,
     requestBody: unknown,
-    credentials: BackstageCredentials,
-  ): Promise<string[]> {
+  ): Promise<Entity[]> {
+    const contributor = config.name;
     const body = putBody.safeParse(requestBody);
     if (!body.success) {
       throw new InputError(
@@ -176,6 +200,19 @@ export async function createContributionsRouter(
       );
     }
     const { entities } = body.data;
+    if (entities.length > config.maxEntities) {
+      throw new InputError(
+        `Invalid body: contributor ${contributor} may hold at most ${config.maxEntities} entities (stageflow.contributors.${contributor}.maxEntities), got ${entities.length}; nothing was stored`,
+      );
+    }
+    const forbidden = contributorRuleProblems(contributor, config, entities);
+    if (forbidden.length > 0) {
+      throw new NotAllowedError(
+        `Entities contributor ${contributor} may not write, nothing was stored:\n${formatEntitySetProblems(
+          forbidden,
+        )}`,
+      );
+    }
     const problems = [
       ...(await validateModelEntities(entities)),
       ...contributorMismatches(contributor, entities),
@@ -187,12 +224,61 @@ export async function createContributionsRouter(
         )}`,
       );
     }
+    const valid = (entities as Entity[]).map(entity =>
+      stamp(contributor, entity),
+    );
+    await refuseOtherLocations(contributor, valid);
+    return valid;
+  }
+
+  async function refuseOtherLocations(
+    contributor: string,
+    entities: Entity[],
+  ): Promise<void> {
+    const { catalog, auth } = options;
+    if (!catalog || !auth || entities.length === 0) {
+      return;
+    }
+    const ownKey = contributorLocationKey(contributor);
+    const { items } = await catalog.getEntitiesByRefs(
+      {
+        entityRefs: entities.map(entity => stringifyEntityRef(entity)),
+        fields: [
+          'kind',
+          'metadata.namespace',
+          'metadata.name',
+          'metadata.annotations',
+        ],
+      },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const taken = items.flatMap(item => {
+      const location = item?.metadata.annotations?.[ANNOTATION_LOCATION];
+      if (!item || location === ownKey) {
+        return [];
+      }
+      // The location's type only: its target may be a server path.
+      const type = location?.split(':')[0] || 'unknown';
+      return [`${stringifyEntityRef(item)} (from a ${type} location)`];
+    });
+    if (taken.length > 0) {
+      throw new ConflictError(
+        `Entities another catalog location already provides, nothing was stored: ${taken.join(
+          ', ',
+        )}`,
+      );
+    }
+  }
+
+  async function replace(
+    contributor: string,
+    entities: Entity[],
+    credentials: BackstageCredentials,
+  ): Promise<string[]> {
     const updatedBy = principalName(credentials);
     const entityRefs = await store.replaceContribution({
       contributor,
-      entities: (entities as Entity[]).map(entity =>
-        stamp(contributor, entity),
-      ),
+      entities,
       updatedBy,
     });
     logger.info('Replaced contributions', {

@@ -6,114 +6,24 @@ import {
   buildProjectComponent,
   buildStageInstanceComponent,
 } from '@stageflow/plugin-stageflow-common';
-import { z } from 'zod';
+import { validateWithArgoCdCrds } from './__testUtils__/argoCdCrds';
 import {
+  ArgoCdExportTrust,
   appRefsOf,
   argoCdManifests,
   gitUrlOf,
   renderArgoCdExports,
 } from './argocd';
 
-// The fields of Argo CD's CRDs (argoproj.io/v1alpha1 AppProject and
-// ApplicationSet) that Stageflow writes, strict: a field the CRD does not
-// have, or a value of the wrong type, fails.
-const metadata = z
-  .object({
-    name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/),
-    namespace: z.literal('argocd'),
-    labels: z.record(z.string()).optional(),
-    annotations: z.record(z.string()).optional(),
-  })
-  .strict();
-const appProjectCrd = z
-  .object({
-    apiVersion: z.literal('argoproj.io/v1alpha1'),
-    kind: z.literal('AppProject'),
-    metadata,
-    spec: z
-      .object({
-        description: z.string().optional(),
-        sourceRepos: z.array(z.string()),
-        destinations: z.array(
-          z
-            .object({ server: z.string().url(), namespace: z.string() })
-            .strict(),
-        ),
-        clusterResourceWhitelist: z
-          .array(z.object({ group: z.string(), kind: z.string() }).strict())
-          .optional(),
-        roles: z.array(
-          z
-            .object({
-              name: z
-                .string()
-                .regex(/^[a-zA-Z0-9]([-_a-zA-Z0-9]*[a-zA-Z0-9])?$/),
-              description: z.string().optional(),
-              policies: z.array(z.string()),
-              groups: z.array(z.string()),
-            })
-            .strict(),
-        ),
-      })
-      .strict(),
-  })
-  .strict();
-const applicationSetCrd = z
-  .object({
-    apiVersion: z.literal('argoproj.io/v1alpha1'),
-    kind: z.literal('ApplicationSet'),
-    metadata,
-    spec: z
-      .object({
-        generators: z.array(
-          z
-            .object({
-              list: z
-                .object({ elements: z.array(z.record(z.string())) })
-                .strict(),
-            })
-            .strict(),
-        ),
-        template: z
-          .object({
-            metadata: z
-              .object({
-                name: z.string(),
-                labels: z.record(z.string()).optional(),
-              })
-              .strict(),
-            spec: z
-              .object({
-                project: z.string(),
-                source: z
-                  .object({
-                    repoURL: z.string(),
-                    path: z.string(),
-                    targetRevision: z.string(),
-                    helm: z
-                      .object({
-                        valueFiles: z.array(z.string()),
-                        ignoreMissingValueFiles: z.boolean(),
-                      })
-                      .strict()
-                      .optional(),
-                  })
-                  .strict(),
-                destination: z
-                  .object({ server: z.string(), namespace: z.string() })
-                  .strict(),
-                syncPolicy: z
-                  .object({ syncOptions: z.array(z.string()) })
-                  .strict()
-                  .optional(),
-              })
-              .strict(),
-          })
-          .strict(),
-      })
-      .strict(),
-  })
-  .strict();
+const trust: ArgoCdExportTrust = {
+  gitHosts: ['git.acme.example', 'github.com'],
+  clusterContributors: ['rancher'],
+  identityContributors: ['ldap'],
+};
+
+function render(entities: Entity[], options: { projectRefs?: string[] } = {}) {
+  return renderArgoCdExports(entities, { ...options, trust });
+}
 
 const phippy: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -164,10 +74,13 @@ const entities: Entity[] = [
 
 describe('renderArgoCdExports', () => {
   it("renders a project's AppProject and ApplicationSet", () => {
-    const [exported, ...others] = renderArgoCdExports(entities);
+    const {
+      projects: [exported, ...others],
+      leftOut,
+    } = render(entities);
     expect(others).toEqual([]);
     expect(exported.projectRef).toBe('component:default/3000');
-    expect(exported.warnings).toEqual([]);
+    expect(leftOut).toEqual([]);
     expect(exported.appProject).toEqual({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',
@@ -254,18 +167,17 @@ describe('renderArgoCdExports', () => {
     });
   });
 
-  it("fits the shapes of Argo CD's CRDs", () => {
-    const manifests = argoCdManifests(renderArgoCdExports(entities));
+  it("validates against Argo CD's CRD schemas", () => {
+    const manifests = argoCdManifests(render(entities).projects);
     expect(manifests.map(m => m.kind)).toEqual([
       'AppProject',
       'ApplicationSet',
     ]);
-    expect(() => appProjectCrd.parse(manifests[0])).not.toThrow();
-    expect(() => applicationSetCrd.parse(manifests[1])).not.toThrow();
+    expect(validateWithArgoCdCrds(manifests)).toEqual([null, null]);
   });
 
   it('gives every element each parameter the template uses', () => {
-    const [{ applicationSet }] = renderArgoCdExports(entities);
+    const [{ applicationSet }] = render(entities).projects;
     const used = [
       ...JSON.stringify(applicationSet.spec.template).matchAll(/{{(\w+)}}/g),
     ].map(m => m[1]);
@@ -303,21 +215,23 @@ describe('renderArgoCdExports', () => {
         annotations: { 'github.com/project-slug': 'acme/phippy' },
       },
     };
-    const [{ applicationSet, appProject }] = renderArgoCdExports([
+    const [{ applicationSet, appProject }] = render([
       entities[1],
+      entities[2],
+      entities[5],
       app,
       pinned,
-    ]);
+    ]).projects;
     expect(applicationSet.spec.generators[0].list.elements[0]).toMatchObject({
       repoURL: 'https://github.com/acme/phippy.git',
       path: 'deploy/phippy',
       targetRevision: '1.3.0',
-      server: 'https://kubernetes.default.svc',
+      server: 'https://prd.acme.example',
     });
     expect(appProject.spec.roles.map(r => r.name)).toEqual(['client01']);
   });
 
-  it('leaves out, with a warning, instances it cannot deploy', () => {
+  it('leaves out, and lists, instances it cannot deploy and owners without a Group', () => {
     const orphan = buildStageInstanceComponent({
       appType: 'ps',
       appId: 'goldie',
@@ -326,7 +240,10 @@ describe('renderArgoCdExports', () => {
       owner: 'group:team-b',
       project: '3000',
     });
-    const [exported] = renderArgoCdExports([
+    const {
+      projects: [exported],
+      leftOut,
+    } = render([
       buildProjectComponent({ name: '3000', owner: 'user:jane', system: 's' }),
       orphan,
     ]);
@@ -334,10 +251,13 @@ describe('renderArgoCdExports', () => {
       [],
     );
     expect(exported.appProject.spec.roles).toEqual([]);
-    expect(exported.warnings).toEqual([
-      'component:default/ps-goldie-c1-prd left out: neither it nor its app component:default/goldie names a git repository (stageflow.io/git-url or github.com/project-slug)',
-      'component:default/3000 has no owning Group (spec.owner user:jane): no owner role',
+    expect(leftOut.map(l => [l.entityRef, l.reason])).toEqual([
+      ['component:default/ps-goldie-c1-prd', 'no-repository'],
+      ['component:default/3000', 'owner-group'],
     ]);
+    expect(leftOut[0].message).toBe(
+      'neither it nor its app names a git repository (stageflow.io/git-url or github.com/project-slug)',
+    );
   });
 
   it('keeps projects apart, filters them, and qualifies other namespaces', () => {
@@ -347,7 +267,12 @@ describe('renderArgoCdExports', () => {
       owner: 'group:acme/client.two',
       system: 'azure-devops',
     });
-    const all = renderArgoCdExports([...entities, other]);
+    const clientTwo = buildClientGroup({
+      name: 'client.two',
+      namespace: 'acme',
+      members: [],
+    } as any);
+    const all = render([...entities, other, clientTwo]).projects;
     expect(all.map(e => e.appProject.metadata.name)).toEqual([
       'acme-4000',
       '3000',
@@ -358,18 +283,136 @@ describe('renderArgoCdExports', () => {
       groups: ['acme/client.two'],
     });
     expect(
-      renderArgoCdExports([...entities, other], {
+      render([...entities, other], {
         projectRefs: ['component:acme/4000'],
-      }).map(e => e.projectRef),
+      }).projects.map(e => e.projectRef),
     ).toEqual(['component:acme/4000']);
-    expect(renderArgoCdExports(entities, { projectRefs: ['9999'] })).toEqual(
-      [],
-    );
+    expect(render(entities, { projectRefs: ['9999'] }).projects).toEqual([]);
   });
 
   it('names the app Components to read and their git URLs', () => {
     expect(appRefsOf(entities)).toEqual(['component:default/phippy']);
     expect(gitUrlOf(phippy)).toBe('https://git.acme.example/acme/phippy.git');
     expect(gitUrlOf(undefined)).toBeUndefined();
+  });
+
+  it('validates an export with every kind of left-out entity against the CRDs', () => {
+    const hostile = buildStageInstanceComponent({
+      appType: 'ap',
+      appId: 'evil',
+      stage: 'prd',
+      owner: 'group:team-a',
+      project: '3000',
+      cluster: 'uuid-12345',
+    });
+    hostile.metadata.annotations = {
+      'stageflow.io/git-url': 'https://attacker.example/evil.git',
+      'stageflow.io/chart-path': '../../etc',
+    };
+    const exported = render([...entities, hostile]);
+    expect(exported.leftOut.map(l => l.reason)).toEqual(['repository-host']);
+    const manifests = argoCdManifests(exported.projects);
+    expect(validateWithArgoCdCrds(manifests)).toEqual(
+      manifests.map(() => null),
+    );
+  });
+});
+
+describe('renderArgoCdExports with contributed entities', () => {
+  const contributed = (contributor: string, entity: Entity): Entity => ({
+    ...entity,
+    metadata: {
+      ...entity.metadata,
+      annotations: {
+        ...entity.metadata.annotations,
+        'backstage.io/managed-by-location': `stageflow-contributor:${contributor}`,
+      },
+    },
+  });
+
+  it('takes destinations only from clusters of the catalog or of cluster contributors', () => {
+    const attackerCluster = contributed('devops', {
+      ...buildClusterResource({ name: 'attacker', owner: 'group:devops' }),
+      metadata: {
+        name: 'attacker',
+        annotations: {
+          'kubernetes.io/api-server': 'https://attacker.example:6443',
+        },
+      },
+    });
+    const rancherCluster = contributed('rancher', {
+      ...buildClusterResource({ name: 'edge', owner: 'group:devops' }),
+      metadata: {
+        name: 'edge',
+        annotations: {
+          'kubernetes.io/api-server': 'https://edge.acme.example',
+        },
+      },
+    });
+    const onAttacker = contributed('devops', instance('dev', 'attacker'));
+    onAttacker.metadata.name = 'ap-phippy-c9-dev';
+    const onEdge = contributed('devops', instance('dev', 'edge'));
+    onEdge.metadata.name = 'ap-phippy-c8-dev';
+    const { projects, leftOut } = render([
+      ...entities,
+      attackerCluster,
+      rancherCluster,
+      onAttacker,
+      onEdge,
+    ]);
+    const servers = projects[0].appProject.spec.destinations.map(d => d.server);
+    expect(servers).not.toContain('https://attacker.example:6443');
+    expect(servers).toContain('https://edge.acme.example');
+    expect(leftOut).toEqual([
+      expect.objectContaining({
+        entityRef: 'component:default/ap-phippy-c9-dev',
+        reason: 'no-cluster',
+      }),
+    ]);
+  });
+
+  it('gives roles only to Groups of the identity source', () => {
+    const intruder = contributed(
+      'devops',
+      buildPartnerGroup({ name: 'intruders', partnerOf: ['3000'] }),
+    );
+    const synced = contributed(
+      'ldap',
+      buildPartnerGroup({ name: 'partner03', partnerOf: ['3000'] }),
+    );
+    const { projects, leftOut } = render([...entities, intruder, synced]);
+    expect(projects[0].appProject.spec.roles.map(r => r.name)).toEqual([
+      'client01',
+      'partner01',
+      'partner03',
+    ]);
+    expect(leftOut.map(l => [l.entityRef, l.reason])).toEqual([
+      ['group:default/intruders', 'partner-group'],
+    ]);
+  });
+
+  it('sources only https or ssh repositories on configured git hosts', () => {
+    const urls = [
+      'https://attacker.example/evil.git',
+      'http://git.acme.example/acme/phippy.git',
+      'https://user:secret@git.acme.example/acme/phippy.git',
+      'https://git.acme.example/acme/phippy.git?ref=x',
+      'file:///etc/passwd',
+      'ssh://git@git.acme.example/acme/phippy.git',
+    ];
+    const results = urls.map(url => {
+      const pinned = instance('prd', 'uuid-12345');
+      pinned.metadata.annotations = { 'stageflow.io/git-url': url };
+      const { projects, leftOut } = render([entities[1], entities[5], pinned]);
+      return projects[0].appProject.spec.sourceRepos[0] ?? leftOut[0]?.reason;
+    });
+    expect(results).toEqual([
+      'repository-host',
+      'repository-host',
+      'repository-host',
+      'repository-host',
+      'repository-host',
+      'ssh://git@git.acme.example/acme/phippy.git',
+    ]);
   });
 });

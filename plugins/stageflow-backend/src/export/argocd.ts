@@ -1,4 +1,5 @@
 import {
+  ANNOTATION_LOCATION,
   DEFAULT_NAMESPACE,
   Entity,
   parseEntityRef,
@@ -6,8 +7,10 @@ import {
 } from '@backstage/catalog-model';
 import {
   CLUSTER_RESOURCE_TYPE,
+  KUBERNETES_API_SERVER_ANNOTATION,
   PROJECT_COMPONENT_TYPE,
   STAGEFLOW_STAGE_LABEL,
+  contributorLocationKey,
   getPartnerOfRefs,
   parseStageInstanceName,
 } from '@stageflow/plugin-stageflow-common';
@@ -22,7 +25,7 @@ export const DEFAULT_DESTINATION_SERVER = 'https://kubernetes.default.svc';
  * Annotation of a cluster Resource naming its API server; the one Backstage's
  * Kubernetes plugin reads, so one annotation serves both.
  */
-export const CLUSTER_SERVER_ANNOTATION = 'kubernetes.io/api-server';
+export const CLUSTER_SERVER_ANNOTATION = KUBERNETES_API_SERVER_ANNOTATION;
 
 /** Annotation of an app or stage instance: the Helm chart's folder in git. */
 export const CHART_PATH_ANNOTATION = 'stageflow.io/chart-path';
@@ -38,6 +41,17 @@ const ARGOCD_API_VERSION = 'argoproj.io/v1alpha1';
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'stageflow' };
 // Argo CD's rule for role names.
 const ROLE_NAME_UNSAFE = /[^-_a-zA-Z0-9]+/g;
+// What Kubernetes accepts as the name of an AppProject or ApplicationSet.
+const K8S_NAME =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// A chart folder inside the repository, and a git revision: nothing that
+// climbs out of the repository or needs quoting anywhere.
+const CHART_PATH =
+  /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+const REVISION = /^(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9][A-Za-z0-9._\/-]{0,199}$/;
+// Line breaks in YAML 1.1 (NEL, LS, PS) and every other control or format
+// character: no text reaches a document or a comment with one.
+const UNSAFE_TEXT = /[\p{Cc}\p{Cf}\u2028\u2029]+/gu;
 
 /** An Argo CD AppProject, the fields Stageflow writes. */
 export interface AppProjectManifest {
@@ -123,8 +137,63 @@ export interface ProjectExport {
   projectRef: string;
   appProject: AppProjectManifest;
   applicationSet: ApplicationSetManifest;
-  /** What was left out and why, one line each (a stage instance without a repository). */
-  warnings: string[];
+}
+
+/** Why something was left out of the export; the text is Stageflow's own. */
+export const LEFT_OUT_REASONS = {
+  'project-name':
+    'the project name is not a Kubernetes object name (lowercase letters, digits, "-" and ".")',
+  'instance-name':
+    'its name is not a namespace of the naming convention (cs|ap|ps)-<appId>[-<instance>]-(dev|int|prd)',
+  'no-repository':
+    'neither it nor its app names a git repository (stageflow.io/git-url or github.com/project-slug)',
+  'repository-host':
+    'its git repository is not an https or ssh URL on a git host configured for Stageflow',
+  'no-cluster':
+    'it depends on no cluster Resource that may be an Argo CD destination (from the catalog, or from a contributor with the cluster annotations)',
+  'cluster-server':
+    'its cluster names an API server (kubernetes.io/api-server) that is not a plain https URL',
+  'chart-path':
+    'its chart path (stageflow.io/chart-path) is not a relative folder inside the repository',
+  'target-revision':
+    'its target revision (stageflow.io/target-revision) is not a git revision name',
+  'owner-group':
+    'the project owner is not a Group of the catalog identity source: no owner role',
+  'partner-group':
+    'the partner Group is not from the catalog identity source: no partner role',
+} as const;
+
+/** One of {@link LEFT_OUT_REASONS}. */
+export type LeftOutReason = keyof typeof LEFT_OUT_REASONS;
+
+/** Something the export left out: which entity, of which project, and why. */
+export interface LeftOut {
+  /** The ref of the entity left out (or whose role was). */
+  entityRef: string;
+  /** The project it concerned. */
+  projectRef: string;
+  reason: LeftOutReason;
+  /** The sentence of {@link LEFT_OUT_REASONS} for the reason. */
+  message: string;
+}
+
+/** The whole export: the projects' manifests, and what was left out. */
+export interface ArgoCdExport {
+  projects: ProjectExport[];
+  leftOut: LeftOut[];
+}
+
+/**
+ * Which entities the export trusts. Entities of the catalog's own locations
+ * are trusted; a contributed entity only as far as its contributor is.
+ */
+export interface ArgoCdExportTrust {
+  /** Hosts of the git URLs a project may source from (Stageflow's git hosts). */
+  gitHosts: string[];
+  /** Contributors whose cluster Resources may be destinations. */
+  clusterContributors: string[];
+  /** Contributors that are identity sources (may write Groups): their Groups get roles. */
+  identityContributors: string[];
 }
 
 /** Options of {@link renderArgoCdExports}. */
@@ -305,22 +374,104 @@ function byString<T>(key: (item: T) => string): (a: T, b: T) => number {
   return (a, b) => key(a).localeCompare(key(b), 'en-US');
 }
 
+/** Free text as it may appear in a manifest or a comment: one clean line. */
+export function safeText(value: string): string {
+  return value.replace(UNSAFE_TEXT, ' ').replace(/\s+/g, ' ').trim();
+}
+
+// The contributor an entity came from, or undefined for the catalog's own
+// locations (which the catalog, not an entity author, sets).
+function contributorOf(entity: Entity): string | undefined {
+  const location = entity.metadata.annotations?.[ANNOTATION_LOCATION] ?? '';
+  const prefix = contributorLocationKey('');
+  return location.startsWith(prefix)
+    ? location.slice(prefix.length)
+    : undefined;
+}
+
+function trustedBy(entity: Entity, contributors: string[]): boolean {
+  const contributor = contributorOf(entity);
+  return contributor === undefined || contributors.includes(contributor);
+}
+
+/**
+ * The git URL as Argo CD may source it, or undefined: https (no
+ * credentials, query or fragment) or ssh, on a configured host.
+ */
+export function allowedRepoUrl(
+  url: string,
+  gitHosts: string[],
+): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const plain =
+    (parsed.protocol === 'https:' && !parsed.username) ||
+    (parsed.protocol === 'ssh:' &&
+      (!parsed.username || parsed.username === 'git'));
+  if (
+    !plain ||
+    parsed.password ||
+    parsed.search ||
+    parsed.hash ||
+    !gitHosts.includes(parsed.host.toLocaleLowerCase('en-US')) ||
+    !/^\/[A-Za-z0-9._~\/-]+$/.test(parsed.pathname)
+  ) {
+    return undefined;
+  }
+  return parsed.href;
+}
+
+// The API server of a cluster: a plain https URL, nothing else.
+function clusterServer(
+  cluster: Entity,
+  defaultServer: string,
+): string | undefined {
+  const value = annotation(CLUSTER_SERVER_ANNOTATION, cluster);
+  if (value === undefined) {
+    return defaultServer;
+  }
+  try {
+    const url = new URL(value);
+    if (
+      url.protocol !== 'https:' ||
+      url.username ||
+      url.password ||
+      url.search ||
+      url.hash ||
+      (url.pathname !== '/' && url.pathname !== '')
+    ) {
+      return undefined;
+    }
+    return url.origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Renders, from catalog entities, the Argo CD AppProject and ApplicationSet
  * of every project Component (or of the ones `projectRefs` names): one
  * destination and one list element per stage instance depending on the
  * project, named like its namespace, on the server of its cluster Resource;
  * one role per group (the owner, the partners) allowed to get and sync the
- * project's applications. Pure: the caller reads the catalog.
+ * project's applications. Only what `trust` allows is rendered; the rest is
+ * listed in `leftOut`. Pure: the caller reads the catalog.
  */
 export function renderArgoCdExports(
   entities: Entity[],
   options: ArgoCdExportOptions & {
     projectRefs?: string[];
+    trust: ArgoCdExportTrust;
     /** What each stage of an app runs, by app ref and stage name. */
     running?: (appRef: string, stage: string) => StageRunning | undefined;
-  } = {},
-): ProjectExport[] {
+  },
+): ArgoCdExport {
+  const { trust } = options;
+  const gitHosts = trust.gitHosts.map(h => h.toLocaleLowerCase('en-US'));
   const manifestNamespace = options.namespace ?? ARGOCD_NAMESPACE;
   const defaultServer = options.defaultServer ?? DEFAULT_DESTINATION_SERVER;
   const byRef = new Map(entities.map(entity => [refOf(entity), entity]));
@@ -344,89 +495,73 @@ export function renderArgoCdExports(
   const partners = entities
     .filter(entity => isKind(entity, 'group'))
     .sort(byString(refOf));
+  const leftOut: LeftOut[] = [];
+  const leave = (
+    entityRef: string,
+    projectRef: string,
+    reason: LeftOutReason,
+  ) =>
+    leftOut.push({
+      entityRef,
+      projectRef,
+      reason,
+      message: LEFT_OUT_REASONS[reason],
+    });
 
-  return projects.map(project => {
+  const rendered: ProjectExport[] = [];
+  for (const project of projects) {
     const projectRef = refOf(project);
     const name = argoCdProjectName(project);
-    const warnings: string[] = [];
+    if (!K8S_NAME.test(name) || name.length > 253) {
+      leave(projectRef, projectRef, 'project-name');
+      continue;
+    }
     const elements: StageInstanceElement[] = [];
 
     for (const instance of instances) {
       if (!dependsOnRefs(instance, 'component').includes(projectRef)) {
         continue;
       }
-      const instanceRef = refOf(instance);
-      const parsed = parseStageInstanceName(instance.metadata.name);
-      if (!parsed.ok) {
-        warnings.push(
-          `${instanceRef} left out: its name is not a namespace of the convention (${parsed.reasons.join(
-            '; ',
-          )})`,
-        );
-        continue;
+      const element = stageElement(instance, projectRef);
+      if (element) {
+        elements.push(element);
       }
-      const app = byRef.get(appRefOf(instance) ?? '');
-      const repoURL = gitUrlOf(instance) ?? gitUrlOf(app);
-      if (!repoURL) {
-        warnings.push(
-          `${instanceRef} left out: neither it nor its app ${
-            appRefOf(instance) ?? ''
-          } names a git repository (stageflow.io/git-url or github.com/project-slug)`,
-        );
-        continue;
-      }
-      const running = options.running?.(
-        appRefOf(instance) ?? '',
-        parsed.value.stage,
-      );
-      const cluster = dependsOnRefs(instance, 'resource')
-        .map(ref => byRef.get(ref))
-        .find(entity => entity && isCluster(entity));
-      elements.push({
-        name: instance.metadata.name,
-        namespace: instance.metadata.name,
-        server: annotation(CLUSTER_SERVER_ANNOTATION, cluster) ?? defaultServer,
-        stage: parsed.value.stage,
-        appType: parsed.value.appType,
-        appId: parsed.value.appId,
-        ...(parsed.value.instance ? { instance: parsed.value.instance } : {}),
-        repoURL,
-        path:
-          annotation(CHART_PATH_ANNOTATION, instance, app) ??
-          DEFAULT_CHART_PATH,
-        targetRevision:
-          running?.targetRevision ??
-          annotation(TARGET_REVISION_ANNOTATION, instance, app) ??
-          DEFAULT_TARGET_REVISION,
-        ...(running?.version ? { version: running.version } : {}),
-        ...(running?.digest ? { digest: running.digest } : {}),
-      });
     }
 
     const roles: AppProjectManifest['spec']['roles'] = [];
+    const identityGroup = (ref: string): Entity | undefined => {
+      const group = byRef.get(ref);
+      return group &&
+        isKind(group, 'group') &&
+        trustedBy(group, trust.identityContributors)
+        ? group
+        : undefined;
+    };
     const owner = tryRef(project.spec?.owner, 'group', namespaceOf(project));
-    if (owner?.kind === 'group') {
-      roles.push(
-        role(name, owner, `Owner of project ${project.metadata.name}`),
-      );
+    const ownerGroup =
+      owner?.kind === 'group'
+        ? identityGroup(stringifyEntityRef(owner))
+        : undefined;
+    if (owner && ownerGroup) {
+      roles.push(role(name, owner, `Owner of project ${name}`));
     } else {
-      warnings.push(
-        `${projectRef} has no owning Group (spec.owner ${String(
-          project.spec?.owner,
-        )}): no owner role`,
-      );
+      // The project, not the owner: spec.owner is the entity author's text.
+      leave(projectRef, projectRef, 'owner-group');
     }
     for (const partner of partners) {
-      if (getPartnerOfRefs(partner).includes(projectRef)) {
-        const ref = {
-          namespace: namespaceOf(partner),
-          name: partner.metadata.name,
-        };
-        if (!roles.some(r => r.name === roleName(ref))) {
-          roles.push(
-            role(name, ref, `Partner of project ${project.metadata.name}`),
-          );
-        }
+      if (!getPartnerOfRefs(partner).includes(projectRef)) {
+        continue;
+      }
+      if (!identityGroup(refOf(partner))) {
+        leave(refOf(partner), projectRef, 'partner-group');
+        continue;
+      }
+      const ref = {
+        namespace: namespaceOf(partner),
+        name: partner.metadata.name,
+      };
+      if (!roles.some(r => r.name === roleName(ref))) {
+        roles.push(role(name, ref, `Partner of project ${name}`));
       }
     }
 
@@ -443,21 +578,18 @@ export function renderArgoCdExports(
     ]
       .map(e => ({ server: e.server, namespace: e.namespace }))
       .sort(byString(d => `${d.server} ${d.namespace}`));
+    const description = safeText(
+      project.metadata.description ?? project.metadata.title ?? '',
+    ).slice(0, 255);
 
-    return {
+    rendered.push({
       projectRef,
-      warnings,
       appProject: {
         apiVersion: ARGOCD_API_VERSION,
         kind: 'AppProject',
         metadata: metadata(),
         spec: {
-          ...(project.metadata.title || project.metadata.description
-            ? {
-                description:
-                  project.metadata.description ?? project.metadata.title,
-              }
-            : {}),
+          ...(description ? { description } : {}),
           sourceRepos: [...new Set(elements.map(e => e.repoURL))].sort(),
           destinations,
           // CreateNamespace needs the Namespace kind; nothing else
@@ -466,41 +598,122 @@ export function renderArgoCdExports(
           roles,
         },
       },
-      applicationSet: {
-        apiVersion: ARGOCD_API_VERSION,
-        kind: 'ApplicationSet',
-        metadata: metadata(),
-        spec: {
-          generators: [{ list: { elements } }],
-          template: {
-            metadata: {
-              name: '{{name}}',
-              labels: {
-                ...MANAGED_BY,
-                'stageflow.io/project': name,
-                [STAGEFLOW_STAGE_LABEL]: '{{stage}}',
-                'stageflow.io/app-id': '{{appId}}',
-              },
-            },
-            spec: {
-              project: name,
-              source: {
-                repoURL: '{{repoURL}}',
-                path: '{{path}}',
-                targetRevision: '{{targetRevision}}',
-                helm: {
-                  valueFiles: ['values-{{stage}}.yaml'],
-                  ignoreMissingValueFiles: true,
-                },
-              },
-              destination: { server: '{{server}}', namespace: '{{namespace}}' },
-              syncPolicy: { syncOptions: ['CreateNamespace=true'] },
-            },
+      applicationSet: applicationSet(name, metadata(), elements),
+    });
+  }
+  return { projects: rendered, leftOut };
+
+  function stageElement(
+    instance: Entity,
+    projectRef: string,
+  ): StageInstanceElement | undefined {
+    const instanceRef = refOf(instance);
+    const parsed = parseStageInstanceName(instance.metadata.name);
+    if (!parsed.ok) {
+      leave(instanceRef, projectRef, 'instance-name');
+      return undefined;
+    }
+    const app = byRef.get(appRefOf(instance) ?? '');
+    const gitUrl = gitUrlOf(instance) ?? gitUrlOf(app);
+    if (!gitUrl) {
+      leave(instanceRef, projectRef, 'no-repository');
+      return undefined;
+    }
+    const repoURL = allowedRepoUrl(gitUrl, gitHosts);
+    if (!repoURL) {
+      leave(instanceRef, projectRef, 'repository-host');
+      return undefined;
+    }
+    const cluster = dependsOnRefs(instance, 'resource')
+      .map(ref => byRef.get(ref))
+      .find(
+        (entity): entity is Entity =>
+          entity !== undefined &&
+          isCluster(entity) &&
+          trustedBy(entity, trust.clusterContributors),
+      );
+    if (!cluster) {
+      leave(instanceRef, projectRef, 'no-cluster');
+      return undefined;
+    }
+    const server = clusterServer(cluster, defaultServer);
+    if (!server) {
+      leave(instanceRef, projectRef, 'cluster-server');
+      return undefined;
+    }
+    const path =
+      annotation(CHART_PATH_ANNOTATION, instance, app) ?? DEFAULT_CHART_PATH;
+    if (!CHART_PATH.test(path)) {
+      leave(instanceRef, projectRef, 'chart-path');
+      return undefined;
+    }
+    const running = options.running?.(
+      appRefOf(instance) ?? '',
+      parsed.value.stage,
+    );
+    const targetRevision =
+      running?.targetRevision ??
+      annotation(TARGET_REVISION_ANNOTATION, instance, app) ??
+      DEFAULT_TARGET_REVISION;
+    if (!REVISION.test(targetRevision)) {
+      leave(instanceRef, projectRef, 'target-revision');
+      return undefined;
+    }
+    return {
+      name: instance.metadata.name,
+      namespace: instance.metadata.name,
+      server,
+      stage: parsed.value.stage,
+      appType: parsed.value.appType,
+      appId: parsed.value.appId,
+      ...(parsed.value.instance ? { instance: parsed.value.instance } : {}),
+      repoURL,
+      path,
+      targetRevision,
+      ...(running?.version ? { version: running.version } : {}),
+      ...(running?.digest ? { digest: running.digest } : {}),
+    };
+  }
+}
+
+function applicationSet(
+  name: string,
+  metadata: ManifestMetadata,
+  elements: StageInstanceElement[],
+): ApplicationSetManifest {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: 'ApplicationSet',
+    metadata,
+    spec: {
+      generators: [{ list: { elements } }],
+      template: {
+        metadata: {
+          name: '{{name}}',
+          labels: {
+            ...MANAGED_BY,
+            'stageflow.io/project': name,
+            [STAGEFLOW_STAGE_LABEL]: '{{stage}}',
+            'stageflow.io/app-id': '{{appId}}',
           },
         },
+        spec: {
+          project: name,
+          source: {
+            repoURL: '{{repoURL}}',
+            path: '{{path}}',
+            targetRevision: '{{targetRevision}}',
+            helm: {
+              valueFiles: ['values-{{stage}}.yaml'],
+              ignoreMissingValueFiles: true,
+            },
+          },
+          destination: { server: '{{server}}', namespace: '{{namespace}}' },
+          syncPolicy: { syncOptions: ['CreateNamespace=true'] },
+        },
       },
-    };
-  });
+    },
+  };
 }
 
 /** The manifests of the exports in order: each project's AppProject, then its ApplicationSet. */

@@ -13,7 +13,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
+import { validateWithArgoCdCrds } from './__testUtils__/argoCdCrds';
+import { ArgoCdExportTrust } from './argocd';
 import { createExportRouter } from './router';
+
+const trust: ArgoCdExportTrust = {
+  gitHosts: ['git.acme.example'],
+  clusterContributors: ['rancher'],
+  identityContributors: [],
+};
 
 jest.setTimeout(60_000);
 
@@ -33,6 +41,18 @@ const entities = files.flatMap(file =>
   ),
 );
 
+function collectText(
+  response: any,
+  callback: (error: Error | null, body: string) => void,
+) {
+  let body = '';
+  response.setEncoding('utf8');
+  response.on('data', (chunk: string) => {
+    body += chunk;
+  });
+  response.on('end', () => callback(null, body));
+}
+
 function documents(text: string): any[] {
   return parseAllDocuments(text).map(doc => {
     expect(doc.errors).toEqual([]);
@@ -41,7 +61,7 @@ function documents(text: string): any[] {
 }
 
 describe('GET /v1/export/argocd', () => {
-  async function start() {
+  async function start(extra: Entity[] = []) {
     const plugin = createBackendPlugin({
       pluginId: 'stageflow',
       register(env) {
@@ -52,13 +72,18 @@ describe('GET /v1/export/argocd', () => {
             catalog: catalogServiceRef,
           },
           async init({ httpAuth, httpRouter, catalog }) {
-            httpRouter.use(await createExportRouter({ catalog, httpAuth }));
+            httpRouter.use(
+              await createExportRouter({ catalog, httpAuth, trust }),
+            );
           },
         });
       },
     });
     const { server } = await startTestBackend({
-      features: [plugin, catalogServiceMock.factory({ entities })],
+      features: [
+        plugin,
+        catalogServiceMock.factory({ entities: [...entities, ...extra] }),
+      ],
     });
     return server;
   }
@@ -217,5 +242,114 @@ describe('GET /v1/export/argocd', () => {
       .get('/api/stageflow/v1/export/argocd')
       .set('Authorization', mockCredentials.none.header());
     expect(res.status).toBe(401);
+  });
+
+  // Reproduction 3 of issue 13: contributed text reached the export as
+  // text, and a YAML 1.1 parser read a Secret out of it; contributed
+  // clusters added destinations to another client's AppProject.
+  it('keeps hostile contributed text and destinations out of the export, for YAML 1.1 and 1.2 parsers (issue 13, reproduction 3)', async () => {
+    const contributed = {
+      'backstage.io/managed-by-location': 'stageflow-contributor:devops',
+    };
+    const hostileProject: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: '5000',
+        description:
+          'x\r---\rapiVersion: v1\rkind: Secret\u2028kind: Secret\u0085kind: Secret',
+        annotations: contributed,
+      },
+      spec: {
+        type: 'project',
+        lifecycle: 'production',
+        owner:
+          '\r---\rapiVersion: v1\rkind: Secret\rmetadata:\r  name: stolen\rstringData:\r  token: x',
+      },
+    };
+    const attackerCluster: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name: 'attacker',
+        annotations: {
+          ...contributed,
+          'kubernetes.io/api-server': 'https://attacker.example:6443',
+        },
+      },
+      spec: { type: 'kubernetes-cluster', owner: 'group:devops' },
+    };
+    const attackerInstance: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: 'ap-phippy-c7-prd',
+        labels: { 'stageflow.io/stage': 'prd' },
+        annotations: {
+          ...contributed,
+          'stageflow.io/git-url': 'https://attacker.example/evil.git',
+        },
+      },
+      spec: {
+        type: 'website',
+        lifecycle: 'production',
+        owner: 'group:team-a',
+        dependsOn: ['component:default/3000', 'resource:default/attacker'],
+      },
+    };
+    const server = await start([
+      hostileProject,
+      attackerCluster,
+      attackerInstance,
+    ]);
+    const res = await request(server)
+      .get('/api/stageflow/v1/export/argocd')
+      .set('Authorization', user)
+      .buffer(true)
+      .parse(collectText)
+      .expect(200);
+    expect(res.body).not.toContain('attacker.example');
+    expect(res.body).not.toMatch(/[\r\u0085\u2028\u2029]/);
+    for (const version of ['1.1', '1.2'] as const) {
+      const docs = parseAllDocuments(res.body, { version }).map(doc => {
+        expect(doc.errors).toEqual([]);
+        return doc.toJS();
+      });
+      expect(docs.map(d => `${d.kind} ${d.metadata.name}`)).toEqual([
+        'AppProject 1000',
+        'ApplicationSet 1000',
+        'AppProject 3000',
+        'ApplicationSet 3000',
+        'AppProject 5000',
+        'ApplicationSet 5000',
+      ]);
+      expect(validateWithArgoCdCrds(docs)).toEqual(docs.map(() => null));
+      expect(docs[4].spec.roles).toEqual([]);
+      expect(docs[4].spec.description).toBe(
+        'x --- apiVersion: v1 kind: Secret kind: Secret kind: Secret',
+      );
+    }
+
+    const json = await request(server)
+      .get('/api/stageflow/v1/export/argocd?format=json')
+      .set('Authorization', user)
+      .expect(200);
+    expect(json.body.leftOut).toEqual([
+      {
+        entityRef: 'component:default/ap-phippy-c7-prd',
+        projectRef: 'component:default/3000',
+        reason: 'repository-host',
+        message:
+          'its git repository is not an https or ssh URL on a git host configured for Stageflow',
+      },
+      {
+        entityRef: 'component:default/5000',
+        projectRef: 'component:default/5000',
+        reason: 'owner-group',
+        message:
+          'the project owner is not a Group of the catalog identity source: no owner role',
+      },
+    ]);
+    expect(json.body.documents).toHaveLength(6);
   });
 });

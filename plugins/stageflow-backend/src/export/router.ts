@@ -14,22 +14,26 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   CLUSTER_RESOURCE_TYPE,
   PROJECT_COMPONENT_TYPE,
-  STAGEFLOW_PARTNER_OF_ANNOTATION,
   STAGEFLOW_IMAGE_ANNOTATION,
+  STAGEFLOW_PARTNER_OF_ANNOTATION,
   STAGEFLOW_STAGE_LABEL,
   StageInfo,
   StagesResponse,
 } from '@stageflow/plugin-stageflow-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { stringify } from 'yaml';
+import { z } from 'zod';
+import { Document } from 'yaml';
 import {
+  ArgoCdExport,
   ArgoCdExportOptions,
-  ProjectExport,
+  ArgoCdExportTrust,
   StageRunning,
   appRefsOf,
   argoCdManifests,
+  isProject,
   renderArgoCdExports,
+  safeText,
 } from './argocd';
 
 /**
@@ -41,9 +45,12 @@ export interface ExportRouterOptions extends ArgoCdExportOptions {
   /** The catalog, read with the caller's credentials. */
   catalog: CatalogService;
   httpAuth: HttpAuthService;
+  /** Which entities may give destinations, sources and roles. */
+  trust: ArgoCdExportTrust;
   /**
    * What each stage of an app runs (the release service's stages), so that
-   * every element pins it; without it, elements follow their annotations.
+   * every element pins it; an app whose stages fail (the caller logs why)
+   * or without it, elements follow their annotations.
    */
   stages?: (
     appRef: string,
@@ -84,20 +91,49 @@ function projectParam(value: unknown): string | undefined {
 }
 
 /**
- * The export as one multi-document YAML: the warnings as comments, then each
- * project's AppProject and ApplicationSet.
+ * The export as one multi-document YAML: what was left out as comments (one
+ * line each, Stageflow's own words and entity refs, control characters
+ * removed), then each project's AppProject and ApplicationSet, each
+ * serialized by the YAML library with the YAML 1.1 schema, so that 1.1 and
+ * 1.2 parsers read the same values.
  *
  * @public
  */
-export function toMultiDocumentYaml(exports: ProjectExport[]): string {
-  const comments = exports
-    .flatMap(e => e.warnings)
-    .map(warning => `# ${warning.replace(/\s*\n\s*/g, ' ')}\n`)
+export function toMultiDocumentYaml(exported: ArgoCdExport): string {
+  const comments = exported.leftOut
+    .map(
+      item =>
+        `# left out of ${safeText(item.projectRef)}: ${safeText(
+          item.entityRef,
+        )}: ${safeText(item.message)} (${item.reason})\n`,
+    )
     .join('');
-  const documents = argoCdManifests(exports).map(
-    manifest => `---\n${stringify(manifest, { lineWidth: 0 })}`,
-  );
+  const documents = argoCdManifests(exported.projects).map(manifest => {
+    const doc = new Document(manifest, { version: '1.1' });
+    doc.directives!.docStart = true;
+    return doc.toString({ lineWidth: 0 });
+  });
   return `${comments}${documents.join('')}`;
+}
+
+// The owning Groups of the projects, for a second catalog read: a role
+// goes only to a Group the catalog really has.
+function ownerRefsOf(entities: Entity[]): string[] {
+  const refs = new Set<string>();
+  for (const entity of entities.filter(isProject)) {
+    try {
+      const ref = parseEntityRef(String(entity.spec?.owner ?? ''), {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? DEFAULT_NAMESPACE,
+      });
+      if (ref.kind.toLocaleLowerCase('en-US') === 'group') {
+        refs.add(stringifyEntityRef(ref));
+      }
+    } catch {
+      // no owner role; the export says so
+    }
+  }
+  return [...refs];
 }
 
 async function readModel(
@@ -132,9 +168,10 @@ async function readModel(
     },
     { credentials },
   );
-  const entityRefs = appRefsOf(items).filter(
-    ref => !items.some(item => stringifyEntityRef(item) === ref),
-  );
+  const have = new Set(items.map(item => stringifyEntityRef(item)));
+  const entityRefs = [
+    ...new Set([...appRefsOf(items), ...ownerRefsOf(items)]),
+  ].filter(ref => !have.has(ref));
   if (entityRefs.length === 0) {
     return items;
   }
@@ -145,10 +182,11 @@ async function readModel(
   ];
 }
 
+const formatParam = z.enum(['yaml', 'json']).optional();
+
 /**
  * What every Stageflow-followed app's stages run (the release tag, else
- * the commit), for the elements. An app Stageflow cannot resolve keeps its
- * annotations: its element is not left out for it.
+ * the commit), for the elements.
  */
 async function readRunning(
   entities: Entity[],
@@ -163,21 +201,16 @@ async function readRunning(
     ),
   );
   const byApp = new Map<string, StageInfo[]>();
-  const warnings: string[] = [];
   await Promise.all(
     apps.map(async ref => {
-      try {
-        byApp.set(ref, (await stages(ref, credentials)).stages);
-      } catch (error) {
-        warnings.push(
-          `${ref}: Stageflow could not read what its stages run (${
-            (error as Error).message
-          }); its elements follow their annotations`,
-        );
+      // A failure is the callback's to log; the app keeps its annotations.
+      const response = await stages(ref, credentials).catch(() => undefined);
+      if (response) {
+        byApp.set(ref, response.stages);
       }
     }),
   );
-  const running = (appRef: string, stage: string): StageRunning | undefined => {
+  return (appRef: string, stage: string): StageRunning | undefined => {
     const info = byApp.get(appRef)?.find(s => s.name === stage);
     const targetRevision = info?.tag ?? info?.revision;
     if (!info || !targetRevision) {
@@ -189,44 +222,59 @@ async function readRunning(
       ...(info.digest ? { digest: info.digest } : {}),
     };
   };
-  return { running, warnings: warnings.sort() };
 }
 
 /**
  * Routes of the exports for the consumers of the data model:
- * `GET /v1/export/argocd[?project=<name or ref>]` renders each project's Argo
- * CD AppProject and ApplicationSet from the catalog, read with the caller's
- * credentials, as multi-document YAML.
+ * `GET /v1/export/argocd[?project=<name or ref>][&format=json]` renders each
+ * project's Argo CD AppProject and ApplicationSet from the catalog, read with
+ * the caller's credentials, as multi-document YAML, or as JSON
+ * (`{ documents, leftOut }`).
  *
  * @public
  */
 export async function createExportRouter(
   options: ExportRouterOptions,
 ): Promise<express.Router> {
-  const { catalog, httpAuth, stages, ...renderOptions } = options;
+  const { catalog, httpAuth, trust, stages, ...renderOptions } = options;
   const router = Router();
 
   router.get('/v1/export/argocd', async (req, res) => {
     const projectRef = projectParam(req.query.project);
+    const format = formatParam.safeParse(req.query.format);
+    if (!format.success) {
+      throw new InputError(
+        'Invalid query parameter format: must be yaml or json, given once',
+      );
+    }
     const credentials = await httpAuth.credentials(req);
     const entities = await readModel(catalog, credentials, projectRef);
-    const pinned = stages
+    const running = stages
       ? await readRunning(entities, credentials, stages)
       : undefined;
-    const exports = renderArgoCdExports(entities, {
+    const exported = renderArgoCdExports(entities, {
       ...renderOptions,
-      ...(pinned ? { running: pinned.running } : {}),
+      trust,
+      ...(running ? { running } : {}),
       ...(projectRef ? { projectRefs: [projectRef] } : {}),
     });
-    if (projectRef && exports.length === 0) {
+    if (
+      projectRef &&
+      exported.projects.length === 0 &&
+      !exported.leftOut.some(item => item.projectRef === projectRef)
+    ) {
       throw new NotFoundError(
         `No project ${projectRef}: no Component of type ${PROJECT_COMPONENT_TYPE} by that ref is visible to you`,
       );
     }
-    for (const warning of pinned?.warnings ?? []) {
-      exports[0]?.warnings.push(warning);
+    if (format.data === 'json') {
+      res.json({
+        documents: argoCdManifests(exported.projects),
+        leftOut: exported.leftOut,
+      });
+      return;
     }
-    res.type('application/yaml').send(toMultiDocumentYaml(exports));
+    res.type('application/yaml').send(toMultiDocumentYaml(exported));
   });
 
   return router;

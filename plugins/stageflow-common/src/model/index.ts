@@ -2,3 +2,4 @@ export * from './constants';
 export * from './naming';
 export * from './builders';
 export * from './validation';
+export * from './contributorRules';

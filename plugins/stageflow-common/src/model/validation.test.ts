@@ -203,3 +203,55 @@ describe('isStageflowModelEntity and getPartnerOfRefs', () => {
     ]);
   });
 });
+
+describe('validateModelEntity on hostile text', () => {
+  const component = (spec: Record<string, unknown>, description?: string) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name: 'x', ...(description ? { description } : {}) },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'team-a',
+      ...spec,
+    },
+  });
+
+  it('refuses control characters and refs of no catalog format, naming the field', async () => {
+    expect(
+      await validateModelEntity(
+        component({ owner: '\r---\rapiVersion: v1\rkind: Secret' }),
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        {
+          field: 'spec.owner',
+          message:
+            'must not contain control characters other than tab and newline',
+        },
+      ]),
+    );
+    expect(
+      await validateModelEntity(component({ dependsOn: ['component:a b'] })),
+    ).toEqual([
+      {
+        field: 'spec.dependsOn.0',
+        message:
+          'must be an entity ref of the catalog\'s formats ([kind:][namespace/]name), got "component:a b"',
+      },
+    ]);
+    expect(await validateModelEntity(component({}, 'line\u2028break'))).toEqual(
+      [
+        {
+          field: 'metadata.description',
+          message:
+            'must not contain control characters other than tab and newline',
+        },
+      ],
+    );
+  });
+
+  it('keeps newlines and tabs in free text', async () => {
+    expect(await validateModelEntity(component({}, 'one\n\ttwo'))).toEqual([]);
+  });
+});

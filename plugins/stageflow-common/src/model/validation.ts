@@ -9,6 +9,7 @@ import {
   componentEntityV1alpha1Validator,
   domainEntityV1alpha1Validator,
   groupEntityV1alpha1Validator,
+  makeValidator,
   parseEntityRef,
   resourceEntityV1alpha1Validator,
   stringifyEntityRef,
@@ -311,6 +312,105 @@ export function modelRuleProblems(entity: Entity): ModelProblem[] {
         }
       }
     }
+  }
+  problems.push(
+    ...controlCharacterProblems(entity),
+    ...refFormatProblems(entity),
+  );
+  return problems;
+}
+
+// Line breaks YAML 1.1 knows (CR, NEL, LS, PS) and every other control
+// character but tab and newline: text with them is how a contributed value
+// becomes a document of its own in some consumer's YAML.
+const CONTROL_CHARACTERS = /[^\P{Cc}\t\n]|[\u2028\u2029]/u;
+
+function controlCharacterProblems(entity: Entity): ModelProblem[] {
+  const problems: ModelProblem[] = [];
+  const walk = (value: unknown, path: string[]) => {
+    if (typeof value === 'string') {
+      if (CONTROL_CHARACTERS.test(value)) {
+        problems.push({
+          field: path.join('.') || '(entity)',
+          message:
+            'must not contain control characters other than tab and newline',
+        });
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, [...path, String(i)]));
+    } else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (CONTROL_CHARACTERS.test(key)) {
+          problems.push({
+            field: [...path, JSON.stringify(key)].join('.'),
+            message: 'a key must not contain control characters',
+          });
+        }
+        walk(item, [...path, key]);
+      }
+    }
+  };
+  walk(entity, []);
+  return problems;
+}
+
+const entityRefValidators = makeValidator();
+const REF_FIELDS = [
+  'owner',
+  'system',
+  'domain',
+  'subcomponentOf',
+  'parent',
+  'dependsOn',
+  'dependencyOf',
+  'memberOf',
+  'children',
+  'members',
+  'providesApis',
+  'consumesApis',
+];
+
+// Refs in spec must be refs the catalog could resolve: a kind, namespace
+// and name of the catalog's own formats.
+function refFormatProblems(entity: Entity): ModelProblem[] {
+  const problems: ModelProblem[] = [];
+  for (const key of REF_FIELDS) {
+    const value = entity.spec?.[key];
+    let refs: unknown[] = [];
+    if (Array.isArray(value)) {
+      refs = value;
+    } else if (value !== undefined) {
+      refs = [value];
+    }
+    refs.forEach((ref, i) => {
+      const field = Array.isArray(value) ? `spec.${key}.${i}` : `spec.${key}`;
+      if (typeof ref !== 'string') {
+        problems.push({ field, message: 'must be an entity ref' });
+        return;
+      }
+      let parsed;
+      try {
+        parsed = parseEntityRef(ref, {
+          defaultKind: 'group',
+          defaultNamespace: 'default',
+        });
+      } catch (error) {
+        problems.push({ field, message: (error as Error).message });
+        return;
+      }
+      if (
+        !entityRefValidators.isValidKind(parsed.kind) ||
+        !entityRefValidators.isValidNamespace(parsed.namespace) ||
+        !entityRefValidators.isValidEntityName(parsed.name)
+      ) {
+        problems.push({
+          field,
+          message: `must be an entity ref of the catalog's formats ([kind:][namespace/]name), got ${JSON.stringify(
+            ref,
+          )}`,
+        });
+      }
+    });
   }
   return problems;
 }

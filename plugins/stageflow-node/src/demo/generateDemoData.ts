@@ -363,7 +363,10 @@ export async function generateDemoData(
 /**
  * The `stageflow` config keys that route the demo's hosts to its data: the
  * git host to the bare repositories (plain git over file://), the registry
- * host to the OCI image layout, the git cache beside them.
+ * host to the OCI image layout, the git cache beside them; and the demo's
+ * one contributor, `devops`, written by the guest (the onboard-app
+ * template), which may not write Users, Groups or annotations Stageflow acts
+ * on.
  *
  * @public
  */
@@ -381,5 +384,11 @@ export function demoStageflowConfig(
     registries: [
       { host: DEMO_REGISTRY_HOST, type: 'oci-layout', path: data.ociDir },
     ],
+    contributors: {
+      devops: {
+        writers: { users: ['user:default/guest'] },
+        kinds: ['Component', 'Resource', 'System', 'Domain'],
+      },
+    },
   };
 }

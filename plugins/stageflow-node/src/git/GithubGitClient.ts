@@ -1,15 +1,21 @@
 import pLimit from 'p-limit';
 import type {
   GitBranch,
+  GitCherryPickCheck,
   GitComparison,
   GitCommit,
   GitFileCommitRequest,
-  GitOpenedPullRequest,
   GitPerson,
+  GitPullRequest,
   GitRepository,
   GitRepositoryLocator,
   GitTag,
+  GitHostRelease,
+  GitMergeCheck,
+  GitMergeRequest,
+  GitMergeResult,
 } from './types';
+import * as lifecycle from './githubLifecycle';
 import type { GithubOctokit } from './githubOctokit';
 import { toGithubError } from './githubErrors';
 import { assertFullSha, assertValidRefName, assertValidRevision } from './refs';
@@ -328,6 +334,49 @@ export class GithubGitClient implements GitRepository {
     };
   }
 
+  // Branch lifecycle: the work is in githubLifecycle.ts.
+  checkMerge(options: { from: string; into: string }): Promise<GitMergeCheck> {
+    [options.from, options.into].forEach(assertValidRefName);
+    return lifecycle.githubCheckMerge(this.#lifecycle(), options);
+  }
+
+  mergeBranch(request: GitMergeRequest): Promise<GitMergeResult> {
+    [request.from, request.into].forEach(assertValidRefName);
+    return lifecycle.githubMergeBranch(this.#lifecycle(), request);
+  }
+
+  async checkCherryPick(): Promise<GitCherryPickCheck> {
+    return lifecycle.githubCherryPickUnsupported(this.#host);
+  }
+
+  async cherryPick(): Promise<GitBranch> {
+    return lifecycle.githubCherryPickUnsupported(this.#host);
+  }
+
+  async deleteBranch(name: string, options: { expectedSha?: string } = {}) {
+    assertValidRefName(name);
+    return lifecycle.githubDeleteBranch(this.#lifecycle(), name, options);
+  }
+
+  createHostRelease(options: {
+    tag: string;
+    name: string;
+    notes: string;
+    prerelease?: boolean;
+  }): Promise<GitHostRelease> {
+    assertValidRefName(options.tag);
+    return lifecycle.githubCreateRelease(this.#lifecycle(), options);
+  }
+
+  #lifecycle(): lifecycle.GithubRepositoryContext {
+    return {
+      octokit: this.#octokit,
+      host: this.#host,
+      owner: this.#owner,
+      repo: this.#repo,
+    };
+  }
+
   async readFile(ref: string, path: string): Promise<string | undefined> {
     assertValidRevision(ref);
     assertSafeRepositoryPath(path);
@@ -346,7 +395,7 @@ export class GithubGitClient implements GitRepository {
     base: string;
     title: string;
     body: string;
-  }): Promise<GitOpenedPullRequest> {
+  }): Promise<GitPullRequest> {
     assertValidRefName(request.head);
     assertValidRefName(request.base);
     return openGithubPullRequest(this.#files(), request);

@@ -166,19 +166,21 @@ describe.each([
       body: 'What moves',
     });
     // Plain git has no pull requests: the pushed branch is the proposal.
-    const opened = (server?.pulls('acme/gitops') ?? []).map(p => [
-      p.head,
-      p.base,
-      p.body,
-      p.headSha,
-    ]);
+    const opened = (server?.requests ?? [])
+      .filter(r => r.operation === 'POST /repos/{owner}/{repo}/pulls')
+      .map(r => {
+        const body = r.body as any;
+        return [body.head.ref, body.base.ref, body.body, body.head.sha];
+      });
     const web = server?.apiBaseUrl.replace(/\/api\/v3$/, '');
     expect({ pull, opened }).toEqual(
       kind === 'plain'
         ? { pull: undefined, opened: [] }
         : {
             pull: { number: 1, url: `${web}/acme/gitops/pull/1` },
-            opened: [['stageflow/promote-prd', 'main', 'What moves', commit.sha]],
+            opened: [
+              ['stageflow/promote-prd', 'main', 'What moves', commit.sha],
+            ],
           },
     );
   });

@@ -1,9 +1,5 @@
 import { ConflictError } from '@backstage/errors';
-import type {
-  GitCommit,
-  GitFileCommitRequest,
-  GitOpenedPullRequest,
-} from './types';
+import type { GitCommit, GitFileCommitRequest, GitPullRequest } from './types';
 import type { GithubOctokit } from './githubOctokit';
 
 /** What the file operations need of a GitHub client. */
@@ -124,7 +120,7 @@ export async function commitGithubFile(
 export async function openGithubPullRequest(
   context: GithubFileContext,
   request: { head: string; base: string; title: string; body: string },
-): Promise<GitOpenedPullRequest> {
+): Promise<GitPullRequest> {
   const { octokit, owner, repo, call } = context;
   const { data } = await call(
     `open a pull request of ${request.head} into ${request.base}`,

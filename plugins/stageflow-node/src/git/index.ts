@@ -1,4 +1,5 @@
 export * from './types';
+export { GitConflictError } from './errors';
 export { createGithubOctokit, GithubResponseCache } from './githubOctokit';
 export type {
   CachedGithubResponse,

@@ -76,7 +76,7 @@ describe('ReleaseServiceClient', () => {
         HttpResponse.json(
           {
             error: {
-              name: 'RegistryUpstreamError',
+              name: 'UpstreamError',
               message:
                 'Registry copy on registry.acme.example/acme/phippy failed (HTTP 503)',
             },
@@ -88,7 +88,7 @@ describe('ReleaseServiceClient', () => {
     );
     const error = await client.promote(request, actor).catch(e => e);
     expect(error).toMatchObject({
-      name: 'RegistryUpstreamError',
+      name: 'UpstreamError',
       statusCode: 502,
       message:
         'Registry copy on registry.acme.example/acme/phippy failed (HTTP 503)',

@@ -20,6 +20,11 @@ export {
   type RegistryAuthMode,
   type TestRegistry,
 } from './registry/registryServer';
-export { git, makeTempDir } from './git/gitFixtures';
+export { git, makeTempDir, showRefs } from './git/gitFixtures';
 export { startDemoUpstreams, type DemoUpstreams } from './demoUpstreams';
 export { startTcpProxy, type TcpProxy } from './tcpProxy';
+export {
+  createLifecycleRepository,
+  openLifecycleRepository,
+  type LifecycleRepository,
+} from './git/lifecycleFixtures';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGit } from '../../git/runGit';
-import { fullRepository, htmlBase, nodeId } from './fakeGithubServer';
+import { htmlBase, nodeId } from './fakeGithubServer';
 
 /** A request as the fake routes it, for the GitOps endpoints. */
 export interface FakeGitopsRequest {
@@ -18,18 +18,6 @@ export interface FakeGitopsRequest {
   body(): Promise<any>;
   /** The fake's error for an answer with this status. */
   fail(status: number, message: string): Error;
-}
-
-/** A pull request the fake holds. */
-export interface FakePullRequest {
-  number: number;
-  head: string;
-  base: string;
-  title: string;
-  body: string;
-  headSha: string;
-  baseSha: string;
-  createdAt: string;
 }
 
 async function git(
@@ -103,47 +91,18 @@ function contentEntry(
   };
 }
 
-function user(apiBase: string, login: string) {
-  const web = htmlBase(apiBase);
-  return {
-    login,
-    id: 1,
-    node_id: nodeId('U', login),
-    avatar_url: `${web}/avatars/${login}`,
-    gravatar_id: '',
-    url: `${apiBase}/users/${login}`,
-    html_url: `${web}/${login}`,
-    followers_url: `${apiBase}/users/${login}/followers`,
-    following_url: `${apiBase}/users/${login}/following{/other_user}`,
-    gists_url: `${apiBase}/users/${login}/gists{/gist_id}`,
-    starred_url: `${apiBase}/users/${login}/starred{/owner}{/repo}`,
-    subscriptions_url: `${apiBase}/users/${login}/subscriptions`,
-    organizations_url: `${apiBase}/users/${login}/orgs`,
-    repos_url: `${apiBase}/users/${login}/repos`,
-    events_url: `${apiBase}/users/${login}/events{/privacy}`,
-    received_events_url: `${apiBase}/users/${login}/received_events`,
-    type: 'Organization',
-    site_admin: false,
-  };
-}
-
 /**
  * The GitOps endpoints of the fake GitHub, over the same bare repositories:
- * reading a file (`GET contents`), committing one (`PUT contents`, with
- * GitHub's checks of the file's blob sha) and opening pull requests
- * (`POST pulls`), answering as GitHub's OpenAPI description says.
+ * reading a file (`GET contents`) and committing one (`PUT contents`, with
+ * GitHub's checks of the file's blob sha), answering as GitHub's OpenAPI
+ * description says. Pull requests are the lifecycle fake's.
  */
 export function createFakeGithubGitops() {
-  const pulls = new Map<string, FakePullRequest[]>();
-
   function operation(method: string, path: string[]): string | undefined {
     if (path[0] === 'contents' && path.length > 1) {
       if (method === 'GET' || method === 'PUT') {
         return `${method} /repos/{owner}/{repo}/contents/{path}`;
       }
-    }
-    if (method === 'POST' && path[0] === 'pulls' && path.length === 1) {
-      return 'POST /repos/{owner}/{repo}/pulls';
     }
     return undefined;
   }
@@ -301,119 +260,6 @@ export function createFakeGithubGitops() {
     };
   }
 
-  async function openPull(request: FakeGitopsRequest) {
-    const { repo, apiBase, slug } = request;
-    const body = await request.body();
-    const { head, base, title } = body;
-    if (typeof title !== 'string' || !title) {
-      throw request.fail(422, 'Validation Failed');
-    }
-    const headSha = await resolveRef(repo, String(head));
-    const baseSha = await resolveRef(repo, String(base));
-    if (!headSha || !baseSha) {
-      throw request.fail(422, 'Validation Failed');
-    }
-    const open = pulls.get(slug) ?? [];
-    if (open.some(p => p.head === head && p.base === base)) {
-      throw request.fail(
-        422,
-        `A pull request already exists for ${slug.split('/')[0]}:${head}.`,
-      );
-    }
-    const pull: FakePullRequest = {
-      number: open.length + 1,
-      head,
-      base,
-      title,
-      body: typeof body.body === 'string' ? body.body : '',
-      headSha,
-      baseSha,
-      createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    };
-    pulls.set(slug, [...open, pull]);
-    const owner = slug.split('/')[0];
-    const defaultBranch = await git(repo, ['symbolic-ref', '--short', 'HEAD']);
-    const repository = {
-      ...fullRepository(apiBase, slug, defaultBranch),
-      has_downloads: false,
-    };
-    const api = `${apiBase}/repos/${slug}`;
-    const html = `${htmlBase(apiBase)}/${slug}/pull/${pull.number}`;
-    const side = (ref: string, sha: string) => ({
-      label: `${owner}:${ref}`,
-      ref,
-      sha,
-      user: user(apiBase, owner),
-      repo: repository,
-    });
-    return {
-      status: 201,
-      body: {
-        url: `${api}/pulls/${pull.number}`,
-        id: pull.number,
-        node_id: nodeId('PR', `${slug}#${pull.number}`),
-        html_url: html,
-        diff_url: `${html}.diff`,
-        patch_url: `${html}.patch`,
-        issue_url: `${api}/issues/${pull.number}`,
-        commits_url: `${api}/pulls/${pull.number}/commits`,
-        review_comments_url: `${api}/pulls/${pull.number}/comments`,
-        review_comment_url: `${api}/pulls/comments{/number}`,
-        comments_url: `${api}/issues/${pull.number}/comments`,
-        statuses_url: `${api}/statuses/${headSha}`,
-        number: pull.number,
-        state: 'open',
-        locked: false,
-        title,
-        user: user(apiBase, owner),
-        body: pull.body || null,
-        labels: [],
-        milestone: null,
-        active_lock_reason: null,
-        created_at: pull.createdAt,
-        updated_at: pull.createdAt,
-        closed_at: null,
-        merged_at: null,
-        merge_commit_sha: null,
-        assignee: null,
-        assignees: [],
-        requested_reviewers: [],
-        requested_teams: [],
-        head: side(head, headSha),
-        base: side(base, baseSha),
-        _links: Object.fromEntries(
-          [
-            ['self', `${api}/pulls/${pull.number}`],
-            ['html', html],
-            ['issue', `${api}/issues/${pull.number}`],
-            ['comments', `${api}/issues/${pull.number}/comments`],
-            ['review_comments', `${api}/pulls/${pull.number}/comments`],
-            ['review_comment', `${api}/pulls/comments{/number}`],
-            ['commits', `${api}/pulls/${pull.number}/commits`],
-            ['statuses', `${api}/statuses/${headSha}`],
-          ].map(([key, href]) => [key, { href }]),
-        ),
-        author_association: 'OWNER',
-        auto_merge: null,
-        draft: Boolean(body.draft),
-        merged: false,
-        mergeable: null,
-        rebaseable: null,
-        mergeable_state: 'unknown',
-        merged_by: null,
-        comments: 0,
-        review_comments: 0,
-        maintainer_can_modify: false,
-        commits: Number(
-          await git(repo, ['rev-list', '--count', `${baseSha}..${headSha}`]),
-        ),
-        additions: 0,
-        deletions: 0,
-        changed_files: 0,
-      },
-    };
-  }
-
   /** Answers a GitOps request; undefined for any other. */
   async function route(
     request: FakeGitopsRequest,
@@ -425,16 +271,8 @@ export function createFakeGithubGitops() {
     if (op?.startsWith('PUT')) {
       return writeFile(request);
     }
-    if (op?.startsWith('POST')) {
-      return openPull(request);
-    }
     return undefined;
   }
 
-  return {
-    operation,
-    route,
-    /** The pull requests opened, by `owner/repo`. */
-    pulls: (slug: string) => pulls.get(slug) ?? [],
-  };
+  return { operation, route };
 }

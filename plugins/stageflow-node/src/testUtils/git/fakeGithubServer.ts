@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { runGit } from '../../git/runGit';
-import { createFakeGithubGitops, FakePullRequest } from './fakeGithubGitops';
+import { createFakeGithubLifecycle } from './fakeGithubLifecycle';
+import { createFakeGithubGitops } from './fakeGithubGitops';
 
 /** One request the fake GitHub answered. */
 export interface FakeGithubRequest {
@@ -43,8 +44,6 @@ export interface FakeGithubServer {
   countBy(filter?: (request: FakeGithubRequest) => boolean): number;
   /** Answers every request with a rate-limit error until cleared with `undefined`. */
   setRateLimit(limit: FakeGithubRateLimit | undefined): void;
-  /** The pull requests opened on `owner/repo`. */
-  pulls(slug: string): FakePullRequest[];
   close(): Promise<void>;
 }
 
@@ -146,11 +145,7 @@ function gitRef(
   };
 }
 
-export function fullRepository(
-  base: string,
-  slug: string,
-  defaultBranch: string,
-) {
+function fullRepository(base: string, slug: string, defaultBranch: string) {
   const [owner, name] = slug.split('/');
   const api = `${base}/repos/${slug}`;
   const html = `${htmlBase(base)}/${slug}`;
@@ -427,13 +422,14 @@ export async function startFakeGithubServer(options: {
   let publicBase = '';
   let rateLimit: FakeGithubRateLimit | undefined;
   let budget: { remaining: number; reset: number } | undefined;
-  const gitops = createFakeGithubGitops();
 
   interface Routed {
     status: number;
     body: unknown;
     link?: string;
   }
+  const lifecycle = createFakeGithubLifecycle();
+  const gitops = createFakeGithubGitops();
 
   async function route(
     req: IncomingMessage,
@@ -486,6 +482,8 @@ export async function startFakeGithubServer(options: {
       op('/git/tags');
     } else if (gitops.operation(method, path)) {
       setOperation(gitops.operation(method, path)!);
+    } else if (lifecycle.operation(method, path)) {
+      op(lifecycle.operation(method, path)!);
     } else {
       throw new HttpError(404, 'Not Found');
     }
@@ -675,6 +673,32 @@ export async function startFakeGithubServer(options: {
       }
       return { status: 201, body: gitRef(base, slug, ref, sha, type) };
     }
+    if (method === 'POST' && path[0] === 'git' && path[1] === 'tags') {
+      const body = await readBody(req);
+      if (
+        (await tryGit(repo, ['cat-file', '-t', String(body.object)])) !==
+        body.type
+      ) {
+        throw new HttpError(422, 'Object does not exist');
+      }
+      const tagger = body.tagger ?? {
+        name: 'Fake GitHub',
+        email: 'noreply@example.com',
+      };
+      const when = Math.floor(
+        (tagger.date ? Date.parse(tagger.date) : Date.now()) / 1000,
+      );
+      const text = [
+        `object ${body.object}`,
+        `type ${body.type}`,
+        `tag ${body.tag}`,
+        `tagger ${tagger.name} <${tagger.email}> ${when} +0000`,
+        '',
+        `${String(body.message).replace(/\n*$/, '')}\n`,
+      ].join('\n');
+      const sha = (await git(repo, ['mktag'], text)).trim();
+      return { status: 201, body: await tagObject(repo, sha, base, slug) };
+    }
     const gitopsAnswer = await gitops.route({
       method,
       path,
@@ -688,31 +712,20 @@ export async function startFakeGithubServer(options: {
     if (gitopsAnswer) {
       return gitopsAnswer;
     }
-    // POST git/tags
-    const body = await readBody(req);
-    if (
-      (await tryGit(repo, ['cat-file', '-t', String(body.object)])) !==
-      body.type
-    ) {
-      throw new HttpError(422, 'Object does not exist');
+    const handled = await lifecycle.route({
+      method,
+      path,
+      slug,
+      repo,
+      apiBase: base,
+      webBase: publicBase,
+      query: url.searchParams,
+      body: () => readBody(req),
+    });
+    if (handled) {
+      return handled;
     }
-    const tagger = body.tagger ?? {
-      name: 'Fake GitHub',
-      email: 'noreply@example.com',
-    };
-    const when = Math.floor(
-      (tagger.date ? Date.parse(tagger.date) : Date.now()) / 1000,
-    );
-    const text = [
-      `object ${body.object}`,
-      `type ${body.type}`,
-      `tag ${body.tag}`,
-      `tagger ${tagger.name} <${tagger.email}> ${when} +0000`,
-      '',
-      `${String(body.message).replace(/\n*$/, '')}\n`,
-    ].join('\n');
-    const sha = (await git(repo, ['mktag'], text)).trim();
-    return { status: 201, body: await tagObject(repo, sha, base, slug) };
+    throw new HttpError(404, 'Not Found');
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -725,7 +738,7 @@ export async function startFakeGithubServer(options: {
       const result = await route(req, url, o => {
         operation = o;
       });
-      const body = JSON.stringify(result.body);
+      const body = result.body === undefined ? '' : JSON.stringify(result.body);
       const etag = `W/"${createHash('sha1').update(body).digest('hex')}"`;
       const headers: Record<string, string> = {
         'content-type': 'application/json; charset=utf-8',
@@ -784,7 +797,6 @@ export async function startFakeGithubServer(options: {
   return {
     apiBaseUrl: `${publicBase}${API_PREFIX}`,
     requests,
-    pulls: gitops.pulls,
     countBy: filter =>
       filter ? requests.filter(filter).length : requests.length,
     setRateLimit: limit => {
