@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
 import { stageflowPlugin } from '../plugin';
+import { validateWithArgoCdCrds } from '../export/__testUtils__/argoCdCrds';
 
 jest.setTimeout(120_000);
 
@@ -148,6 +149,14 @@ describe('a GitOps promotion through the backend (the demo: Goldie in acme/gitop
       version: '1.2.1',
       digest: result.digest,
     });
+    // The pinned elements are still what Argo CD's CRD schemas accept.
+    const json = await request(server)
+      .get('/api/stageflow/v1/export/argocd?project=1000&format=json')
+      .set('Authorization', mockCredentials.user.header(john));
+    expect(json.body.documents.length).toBeGreaterThan(0);
+    expect(validateWithArgoCdCrds(json.body.documents)).toEqual(
+      json.body.documents.map(() => null),
+    );
     const history = await request(server).get(
       '/api/stageflow/v1/entities/component/default/goldie/history',
     );
