@@ -37,6 +37,43 @@ export interface Config {
            * is expected to run releases.
            */
           branch?: string;
+          /**
+           * Where the stage's version is pinned, when not in the registry
+           * tag `image`: a file of a GitOps repository (Helm values, an Argo
+           * CD Application). The card reads the pin at the branch head; a
+           * promotion commits a new pin.
+           */
+          source?: {
+            type: 'gitops';
+            /** A git URL, or `host/owner/repo` on a GitHub host of `integrations.github`. */
+            repository: string;
+            /**
+             * The file, e.g. `envs/{stage}/{component}/values.yaml` or
+             * `values-{stage}.yaml`; `{component}` is the entity's name.
+             * Relative, without `..`.
+             */
+            path: string;
+            /** The branch Argo CD follows. Default `main`. */
+            branch?: string;
+            /**
+             * `push` (default) commits the new pin to the branch;
+             * `pull-request` opens a pull request (GitHub) or pushes a
+             * branch (other hosts) for review.
+             */
+            via?: 'push' | 'pull-request';
+            /**
+             * Dotted paths of the values that pin what runs: `tag` (an image
+             * tag, e.g. `image.tag`), `digest` (e.g. `image.digest`; wins
+             * over the tag), `revision` (a git revision, e.g.
+             * `spec.source.targetRevision`). At least one.
+             */
+            values: { tag?: string; digest?: string; revision?: string };
+            /**
+             * The tag a promotion pins, e.g. `{version}` (`{version}`,
+             * `{tag}`, `{sha}`). Default: the candidate image's tag.
+             */
+            pinTag?: string;
+          };
         }>;
       };
     };

@@ -41,7 +41,7 @@ test('the demo shows Phippy in sync on staging and prod one release behind', asy
 
 test('the demo shows Goldie in drift on prd', async ({ request }) => {
   const body = await stages(request, 'goldie');
-  expect(body.flow).toBe('gitflow');
+  expect(body.flow).toBe('gitflow-gitops');
   expect(body.stages.map((s: any) => [s.name, s.status])).toEqual([
     ['dev', 'ok'],
     ['int', 'ok'],

@@ -139,6 +139,14 @@ export const stageflowPlugin = createBackendPlugin({
             catalog,
             httpAuth,
             trust: readArgoCdExportTrust(config, contributors),
+            stages: (appRef, credentials) =>
+              release.getStages(appRef, { credentials }).catch(error => {
+                logger.warn('The Argo CD export could not read the stages', {
+                  entityRef: appRef,
+                  error: (error as Error)?.message ?? String(error),
+                });
+                throw error;
+              }),
           }),
         );
         httpRouter.use(createErrorBoundary({ logger }));

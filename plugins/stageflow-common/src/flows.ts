@@ -16,6 +16,44 @@ export interface FlowStage {
    * `branch` (any commit of it). Anything else is drift.
    */
   expects: { release: true } | { branch: string };
+  /**
+   * Where the stage's version is pinned; without it, the registry tag
+   * `image` (the default).
+   */
+  source?: GitopsStageSource;
+}
+
+/**
+ * A stage whose version is pinned in a file of a GitOps repository (Helm
+ * values, an Argo CD Application), as Argo CD deploys it: the card reads
+ * the pin and a promotion commits a new one.
+ *
+ * @public
+ */
+export interface GitopsStageSource {
+  type: 'gitops';
+  /** A git URL, or `host/owner/repo` on a configured GitHub host. */
+  repository: string;
+  /**
+   * The file, e.g. `envs/{stage}/{component}/values.yaml` or
+   * `values-{stage}.yaml`: relative, without `..`.
+   */
+  path: string;
+  /** The branch Argo CD follows. */
+  branch: string;
+  /** `push` commits to `branch`; `pull-request` opens a pull request (a branch on hosts without them). */
+  via: 'push' | 'pull-request';
+  /**
+   * Dotted paths of the values that pin what runs: `tag` (an image tag),
+   * `digest` (an image digest; wins over the tag), `revision` (a git
+   * revision, e.g. an Application's `spec.source.targetRevision`).
+   */
+  values: { tag?: string; digest?: string; revision?: string };
+  /**
+   * The tag a promotion pins, e.g. `{version}`; `{version}`, `{tag}` and
+   * `{sha}` are filled. Default: the tag of the candidate image.
+   */
+  pinTag?: string;
 }
 
 /**
@@ -123,7 +161,12 @@ export const FLOW_PRESETS: Readonly<Record<string, FlowDefinition>> = {
  */
 export function renderFlowTemplate(
   template: string,
-  values: Partial<Record<'image' | 'sha' | 'version' | 'tag' | 'name', string>>,
+  values: Partial<
+    Record<
+      'image' | 'sha' | 'version' | 'tag' | 'name' | 'stage' | 'component',
+      string
+    >
+  >,
 ): string {
   return template.replace(/\{(\w+)\}/g, (_match, key: string) => {
     const value = (values as Record<string, string | undefined>)[key];

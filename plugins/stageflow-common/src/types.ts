@@ -39,6 +39,24 @@ export interface StageInfo {
   status: StageStatus;
   message?: string;
   behind?: StageBehind;
+  /** GitOps stages: the file and values that pin what the stage runs. */
+  pin?: StagePin;
+}
+
+/**
+ * What a GitOps repository pins for a stage, as read at its branch head.
+ *
+ * @public
+ */
+export interface StagePin {
+  /** The GitOps repository, as configured. */
+  repository: string;
+  path: string;
+  branch: string;
+  /** The branch head the file was read at. */
+  commit: string;
+  /** The pinned values by role (`tag`, `digest`, `revision`). */
+  values: { tag?: string; digest?: string; revision?: string };
 }
 
 /**

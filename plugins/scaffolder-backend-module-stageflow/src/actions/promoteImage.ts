@@ -17,7 +17,7 @@ export function createPromoteImageAction(options: {
   return createTemplateAction({
     id: 'stageflow:image:promote',
     description:
-      "Promotes a release's already-built candidate image to a stage of the component's flow, without rebuilding it",
+      "Promotes a release's already-built candidate image to a stage of the component's flow, without rebuilding it: re-tags it in the registry, or, for GitOps stages, commits its digest to the stage's pin (pushed, or as a pull request)",
     examples,
     supportsDryRun: true,
     schema: {
@@ -59,6 +59,32 @@ export function createPromoteImageAction(options: {
           z.string().optional().describe('The version the stage ran before'),
         version: z => z.string().describe('The version promoted'),
         entityRef: z => z.string().describe('The entity acted through'),
+        commit: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'GitOps stages: the commit that changes the pin (on the branch, or on the pull request)',
+            ),
+        pullRequestUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'GitOps stages promoted through review: the pull request; the stage moves once it is merged',
+            ),
+        pullRequestBranch: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'GitOps stages promoted through review: the branch proposed (on hosts without pull requests, the proposal itself)',
+            ),
+        diff: z =>
+          z
+            .string()
+            .optional()
+            .describe('GitOps stages: the unified diff of the pin file'),
       },
     },
     async handler(ctx) {
@@ -84,6 +110,9 @@ export function createPromoteImageAction(options: {
             }),
           });
       ctx.logger.info(result.plan);
+      if (result.diff) {
+        ctx.logger.info(result.diff);
+      }
       ctx.output('digest', result.digest);
       ctx.output('tags', result.tags);
       if (result.previousDigest) {
@@ -94,6 +123,17 @@ export function createPromoteImageAction(options: {
       }
       ctx.output('version', result.version);
       ctx.output('entityRef', result.entityRef);
+      for (const key of [
+        'commit',
+        'pullRequestUrl',
+        'pullRequestBranch',
+        'diff',
+      ] as const) {
+        const value = result[key];
+        if (value) {
+          ctx.output(key, value);
+        }
+      }
     },
   });
 }

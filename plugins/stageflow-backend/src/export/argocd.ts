@@ -84,6 +84,20 @@ export interface StageInstanceElement {
   repoURL: string;
   path: string;
   targetRevision: string;
+  /** What the stage runs, as Stageflow shows it: its release version. */
+  version?: string;
+  /** The image digest the stage runs. */
+  digest?: string;
+}
+
+/**
+ * What a stage runs, for its element: the git revision (the release tag,
+ * else the commit) and the version and digest, from Stageflow's stages.
+ */
+export interface StageRunning {
+  targetRevision: string;
+  version?: string;
+  digest?: string;
 }
 
 /** An Argo CD ApplicationSet, the fields Stageflow writes. */
@@ -452,6 +466,8 @@ export function renderArgoCdExports(
   options: ArgoCdExportOptions & {
     projectRefs?: string[];
     trust: ArgoCdExportTrust;
+    /** What each stage of an app runs, by app ref and stage name. */
+    running?: (appRef: string, stage: string) => StageRunning | undefined;
   },
 ): ArgoCdExport {
   const { trust } = options;
@@ -631,7 +647,12 @@ export function renderArgoCdExports(
       leave(instanceRef, projectRef, 'chart-path');
       return undefined;
     }
+    const running = options.running?.(
+      appRefOf(instance) ?? '',
+      parsed.value.stage,
+    );
     const targetRevision =
+      running?.targetRevision ??
       annotation(TARGET_REVISION_ANNOTATION, instance, app) ??
       DEFAULT_TARGET_REVISION;
     if (!REVISION.test(targetRevision)) {
@@ -649,6 +670,8 @@ export function renderArgoCdExports(
       repoURL,
       path,
       targetRevision,
+      ...(running?.version ? { version: running.version } : {}),
+      ...(running?.digest ? { digest: running.digest } : {}),
     };
   }
 }

@@ -14,8 +14,11 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   CLUSTER_RESOURCE_TYPE,
   PROJECT_COMPONENT_TYPE,
+  STAGEFLOW_IMAGE_ANNOTATION,
   STAGEFLOW_PARTNER_OF_ANNOTATION,
   STAGEFLOW_STAGE_LABEL,
+  StageInfo,
+  StagesResponse,
 } from '@stageflow/plugin-stageflow-common';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -25,6 +28,7 @@ import {
   ArgoCdExport,
   ArgoCdExportOptions,
   ArgoCdExportTrust,
+  StageRunning,
   appRefsOf,
   argoCdManifests,
   isProject,
@@ -43,6 +47,15 @@ export interface ExportRouterOptions extends ArgoCdExportOptions {
   httpAuth: HttpAuthService;
   /** Which entities may give destinations, sources and roles. */
   trust: ArgoCdExportTrust;
+  /**
+   * What each stage of an app runs (the release service's stages), so that
+   * every element pins it; an app whose stages fail (the caller logs why)
+   * or without it, elements follow their annotations.
+   */
+  stages?: (
+    appRef: string,
+    credentials: BackstageCredentials,
+  ) => Promise<StagesResponse>;
 }
 
 const ENTITY_NAME = /^([A-Za-z0-9]+[-_.])*[A-Za-z0-9]+$/;
@@ -172,6 +185,46 @@ async function readModel(
 const formatParam = z.enum(['yaml', 'json']).optional();
 
 /**
+ * What every Stageflow-followed app's stages run (the release tag, else
+ * the commit), for the elements.
+ */
+async function readRunning(
+  entities: Entity[],
+  credentials: BackstageCredentials,
+  stages: NonNullable<ExportRouterOptions['stages']>,
+) {
+  const apps = appRefsOf(entities).filter(ref =>
+    entities.some(
+      entity =>
+        stringifyEntityRef(entity) === ref &&
+        entity.metadata.annotations?.[STAGEFLOW_IMAGE_ANNOTATION],
+    ),
+  );
+  const byApp = new Map<string, StageInfo[]>();
+  await Promise.all(
+    apps.map(async ref => {
+      // A failure is the callback's to log; the app keeps its annotations.
+      const response = await stages(ref, credentials).catch(() => undefined);
+      if (response) {
+        byApp.set(ref, response.stages);
+      }
+    }),
+  );
+  return (appRef: string, stage: string): StageRunning | undefined => {
+    const info = byApp.get(appRef)?.find(s => s.name === stage);
+    const targetRevision = info?.tag ?? info?.revision;
+    if (!info || !targetRevision) {
+      return undefined;
+    }
+    return {
+      targetRevision,
+      ...(info.version ? { version: info.version } : {}),
+      ...(info.digest ? { digest: info.digest } : {}),
+    };
+  };
+}
+
+/**
  * Routes of the exports for the consumers of the data model:
  * `GET /v1/export/argocd[?project=<name or ref>][&format=json]` renders each
  * project's Argo CD AppProject and ApplicationSet from the catalog, read with
@@ -183,7 +236,7 @@ const formatParam = z.enum(['yaml', 'json']).optional();
 export async function createExportRouter(
   options: ExportRouterOptions,
 ): Promise<express.Router> {
-  const { catalog, httpAuth, trust, ...renderOptions } = options;
+  const { catalog, httpAuth, trust, stages, ...renderOptions } = options;
   const router = Router();
 
   router.get('/v1/export/argocd', async (req, res) => {
@@ -196,9 +249,13 @@ export async function createExportRouter(
     }
     const credentials = await httpAuth.credentials(req);
     const entities = await readModel(catalog, credentials, projectRef);
+    const running = stages
+      ? await readRunning(entities, credentials, stages)
+      : undefined;
     const exported = renderArgoCdExports(entities, {
       ...renderOptions,
       trust,
+      ...(running ? { running } : {}),
       ...(projectRef ? { projectRefs: [projectRef] } : {}),
     });
     if (

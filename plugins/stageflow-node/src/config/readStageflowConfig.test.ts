@@ -81,6 +81,83 @@ describe('readStageflowConfig', () => {
     ]);
   });
 
+  it('reads a GitOps stage source, with the defaults branch main and via push', () => {
+    const source = {
+      type: 'gitops',
+      repository: 'ghe.acme.example/acme/gitops',
+      path: 'envs/{stage}/{component}/values.yaml',
+      values: { tag: 'image.tag', digest: 'image.digest' },
+    };
+    const config = readStageflowConfig(
+      new ConfigReader({
+        stageflow: {
+          flows: {
+            trunk: {
+              ...trunk,
+              stages: [{ name: 'live', image: '{image}', source }],
+            },
+          },
+        },
+      }),
+    );
+    expect(config.flows.trunk.stages[0]).toEqual({
+      name: 'live',
+      image: '{image}',
+      expects: { release: true },
+      source: { ...source, branch: 'main', via: 'push' },
+    });
+  });
+
+  it.each([
+    [
+      { path: '../{stage}/values.yaml' },
+      'stageflow.flows.trunk.stages[0].source.path: must be a relative path without .. or empty segments',
+    ],
+    [
+      { path: '/etc/{stage}.yaml' },
+      'stageflow.flows.trunk.stages[0].source.path: must be a relative path without .. or empty segments',
+    ],
+    [
+      { path: 'envs/{image}/values.yaml' },
+      'stageflow.flows.trunk.stages[0].source.path: may only use {stage} and {component}',
+    ],
+    [
+      { values: {} },
+      'stageflow.flows.trunk.stages[0].source.values: must name at least one of tag, digest, revision',
+    ],
+    [
+      { values: { tag: 'image..tag' } },
+      'stageflow.flows.trunk.stages[0].source.values.tag: must be a dotted path of keys, e.g. image.tag',
+    ],
+    [
+      { repository: 'gitops' },
+      'stageflow.flows.trunk.stages[0].source.repository: must be a git URL or host/owner/repo on a configured GitHub host',
+    ],
+    [{ via: 'email' }, 'stageflow.flows.trunk.stages[0].source.via'],
+  ])('names the key of a bad GitOps source (%#)', (change, message) => {
+    const source = {
+      type: 'gitops',
+      repository: 'https://git.acme.example/acme/gitops.git',
+      path: 'values-{stage}.yaml',
+      values: { revision: 'spec.source.targetRevision' },
+      ...change,
+    };
+    expect(() =>
+      readStageflowConfig(
+        new ConfigReader({
+          stageflow: {
+            flows: {
+              trunk: {
+                ...trunk,
+                stages: [{ name: 'live', image: '{image}', source }],
+              },
+            },
+          },
+        }),
+      ),
+    ).toThrow(`Invalid config at ${message}`);
+  });
+
   it('names the key of an unknown default flow', () => {
     expect(() =>
       readStageflowConfig(

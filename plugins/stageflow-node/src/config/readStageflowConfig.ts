@@ -7,6 +7,10 @@ import {
 } from '@stageflow/plugin-stageflow-common';
 import { z } from 'zod';
 import { claimKeyOf } from './claimKeys';
+import {
+  isGitopsRepository,
+  isSafeRepositoryPath,
+} from '../release/gitops/gitopsLocations';
 
 /**
  * Stageflow's settings shared by the backend plugin and its modules, read
@@ -34,6 +38,58 @@ const template = z
   .min(1)
   .refine(t => t.includes('{image}'), 'must contain {image}');
 
+const valuePath = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
+  message: 'must be a dotted path of keys, e.g. image.tag',
+});
+
+const placeholdersOnly = (allowed: string[]) => (t: string) =>
+  [...t.matchAll(/\{(\w+)\}/g)].every(([, key]) => allowed.includes(key));
+
+const gitopsSourceSchema = z
+  .object({
+    type: z.literal('gitops'),
+    repository: z
+      .string()
+      .refine(
+        isGitopsRepository,
+        'must be a git URL or host/owner/repo on a configured GitHub host',
+      ),
+    path: z
+      .string()
+      .min(1)
+      .refine(
+        placeholdersOnly(['stage', 'component']),
+        'may only use {stage} and {component}',
+      )
+      .refine(
+        t => isSafeRepositoryPath(t.replace(/\{(\w+)\}/g, 'x')),
+        'must be a relative path without .. or empty segments',
+      ),
+    branch: z.string().min(1).default('main'),
+    via: z.enum(['push', 'pull-request']).default('push'),
+    values: z
+      .object({
+        tag: valuePath,
+        digest: valuePath,
+        revision: valuePath,
+      })
+      .partial()
+      .strict()
+      .refine(
+        v => Boolean(v.tag || v.digest || v.revision),
+        'must name at least one of tag, digest, revision',
+      ),
+    pinTag: z
+      .string()
+      .min(1)
+      .refine(
+        placeholdersOnly(['version', 'tag', 'sha']),
+        'may only use {version}, {tag} and {sha}',
+      )
+      .optional(),
+  })
+  .strict();
+
 const flowSchema = z
   .object({
     tagPattern: z
@@ -60,6 +116,7 @@ const flowSchema = z
             image: template,
             promoteTo: z.array(template).optional(),
             branch: z.string().min(1).optional(),
+            source: gitopsSourceSchema.optional(),
           })
           .strict(),
       )

@@ -7,6 +7,10 @@ import { promisify } from 'node:util';
 import { ImageReference } from '@stageflow/plugin-stageflow-common';
 import { OciLayoutRegistryClient } from '../registry/OciLayoutRegistryClient';
 import { pushImage } from '../registry/pushImage';
+import {
+  demoGitopsFlows,
+  generateGitopsRepository,
+} from './generateGitopsRepository';
 
 const run = promisify(execFile);
 
@@ -340,6 +344,12 @@ export async function generateDemoData(
     const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
     await phippy(work, result.gitDir, layout, now - 70 * HOUR);
     await goldie(work, result.gitDir, layout, now - 95 * HOUR);
+    await generateGitopsRepository({
+      work,
+      gitDir: result.gitDir,
+      layout,
+      start: now - 30 * HOUR,
+    });
     await fs.writeFile(
       marker,
       JSON.stringify({ generatedAt: new Date().toISOString() }, null, 2),
@@ -364,6 +374,7 @@ export function demoStageflowConfig(
   data: Pick<DemoData, 'dir' | 'gitDir' | 'ociDir'>,
 ) {
   return {
+    flows: demoGitopsFlows(),
     git: {
       cacheDir: join(data.dir, 'git-cache'),
       hosts: [

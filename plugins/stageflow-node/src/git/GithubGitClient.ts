@@ -4,7 +4,9 @@ import type {
   GitCherryPickCheck,
   GitComparison,
   GitCommit,
+  GitFileCommitRequest,
   GitPerson,
+  GitPullRequest,
   GitRepository,
   GitRepositoryLocator,
   GitTag,
@@ -16,7 +18,13 @@ import type {
 import * as lifecycle from './githubLifecycle';
 import type { GithubOctokit } from './githubOctokit';
 import { toGithubError } from './githubErrors';
-import { assertValidRefName, assertValidRevision } from './refs';
+import { assertFullSha, assertValidRefName, assertValidRevision } from './refs';
+import {
+  commitGithubFile,
+  openGithubPullRequest,
+  readGithubFile,
+} from './githubFiles';
+import { assertSafeRepositoryPath } from './repositoryPaths';
 
 interface TagObject {
   commitSha: string;
@@ -366,6 +374,40 @@ export class GithubGitClient implements GitRepository {
       host: this.#host,
       owner: this.#owner,
       repo: this.#repo,
+    };
+  }
+
+  async readFile(ref: string, path: string): Promise<string | undefined> {
+    assertValidRevision(ref);
+    assertSafeRepositoryPath(path);
+    return readGithubFile(this.#files(), ref, path);
+  }
+
+  async commitFile(request: GitFileCommitRequest): Promise<GitCommit> {
+    assertValidRefName(request.branch);
+    assertFullSha(request.parent);
+    assertSafeRepositoryPath(request.path);
+    return commitGithubFile(this.#files(), request);
+  }
+
+  async openPullRequest(request: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<GitPullRequest> {
+    assertValidRefName(request.head);
+    assertValidRefName(request.base);
+    return openGithubPullRequest(this.#files(), request);
+  }
+
+  #files() {
+    return {
+      octokit: this.#octokit,
+      owner: this.#owner,
+      repo: this.#repo,
+      call: <T>(operation: string, fn: () => Promise<T>) =>
+        this.#call(operation, fn),
     };
   }
 

@@ -6,6 +6,7 @@ import type {
   GitCherryPickRequest,
   GitComparison,
   GitCommit,
+  GitFileCommitRequest,
   GitHostRelease,
   GitMergeCheck,
   GitMergeRequest,
@@ -15,11 +16,13 @@ import type {
   GitRepositoryLocator,
   GitTag,
 } from './types';
-import { assertValidRefName, assertValidRevision } from './refs';
+import { assertFullSha, assertValidRefName, assertValidRevision } from './refs';
 import { PlainClone, PlainGitCredentials } from './plain/PlainClone';
 import * as reads from './plain/plainReads';
 import * as writes from './plain/plainWrites';
 import * as merges from './plain/plainMerges';
+import * as files from './plain/plainFiles';
+import { assertSafeRepositoryPath } from './repositoryPaths';
 
 export type { PlainGitCredentials } from './plain/PlainClone';
 
@@ -178,6 +181,24 @@ export class PlainGitClient implements GitRepository {
 
   /** Plain git has no releases beside tags: the tag message holds the notes. */
   async createHostRelease(): Promise<GitHostRelease | undefined> {
+    return undefined;
+  }
+
+  async readFile(ref: string, path: string): Promise<string | undefined> {
+    assertValidRevision(ref);
+    assertSafeRepositoryPath(path);
+    return files.readFile(this.#clone, ref, path);
+  }
+
+  async commitFile(request: GitFileCommitRequest): Promise<GitCommit> {
+    assertValidRefName(request.branch);
+    assertFullSha(request.parent);
+    assertSafeRepositoryPath(request.path);
+    return files.commitFile(this.#clone, request, this.#identity);
+  }
+
+  /** Plain git hosts have no pull requests: the pushed branch is the proposal. */
+  async openPullRequest(): Promise<undefined> {
     return undefined;
   }
 }

@@ -157,6 +157,29 @@ export interface GitHostRelease {
 }
 
 /**
+ * One commit that sets one file, for GitOps pins.
+ *
+ * @public
+ */
+export interface GitFileCommitRequest {
+  /** The branch the commit goes to. */
+  branch: string;
+  /**
+   * The commit it is made on (a full sha). The push happens only while
+   * `branch` is still there (ConflictError otherwise), or, with
+   * `createBranch`, creates `branch` at this commit (ConflictError when it
+   * exists).
+   */
+  parent: string;
+  createBranch?: boolean;
+  /** Relative path in the repository (no `..`). */
+  path: string;
+  content: string;
+  message: string;
+  author?: GitPerson;
+}
+
+/**
  * Read and write operations on one repository, the same for every git host.
  *
  * @public
@@ -223,6 +246,22 @@ export interface GitRepository {
     notes: string;
     prerelease?: boolean;
   }): Promise<GitHostRelease | undefined>;
+
+  // GitOps pins: one file read and written.
+  /** A file's text at a commit or branch; undefined when it has no such file. */
+  readFile(ref: string, path: string): Promise<string | undefined>;
+  /** Commits one file change, see {@link GitFileCommitRequest}. */
+  commitFile(request: GitFileCommitRequest): Promise<GitCommit>;
+  /**
+   * Opens a pull request of `head` into `base` on hosts that have them;
+   * undefined on plain git hosts (the branch is the proposal there).
+   */
+  openPullRequest(request: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<GitPullRequest | undefined>;
 }
 
 /**

@@ -28,6 +28,7 @@ import { findRelease } from './findRelease';
 import { nextReleaseTag } from './nextReleaseTag';
 import { planHotfix } from './planHotfix';
 import { describePromotionPlan, planPromotion } from './planPromotion';
+import { gitopsOutputs } from './gitops/gitopsOutputs';
 import {
   FinishHotfixResult,
   PromoteRequest,
@@ -297,6 +298,7 @@ export class DefaultReleaseService implements ReleaseService {
           allowDowngrade: request.allowDowngrade,
           registry: this.options.registry,
           resolver: this.resolver,
+          facts: this.facts,
         });
         Object.assign(audit.meta, {
           stage: plan.stage,
@@ -307,12 +309,14 @@ export class DefaultReleaseService implements ReleaseService {
             : {}),
         });
         const tags = plan.targets.map(t => formatImageReference(t));
-        if (!dryRun) {
-          await executePromotion(this.options.registry, plan);
-        }
-        return { plan, tags };
+        const written = dryRun
+          ? {}
+          : await executePromotion(this.options.registry, plan, {
+              facts: this.facts,
+            });
+        return { plan, tags, written };
       };
-      const { plan, tags } = dryRun
+      const { plan, tags, written } = dryRun
         ? await run()
         : await this.options.lock.withLock(lockKey, run);
       if (!dryRun) {
@@ -343,6 +347,7 @@ export class DefaultReleaseService implements ReleaseService {
         ...(plan.previousVersion
           ? { previousVersion: plan.previousVersion }
           : {}),
+        ...gitopsOutputs(plan, written),
         plan: `${dryRun ? 'Would ' : ''}${describePromotionPlan(plan)}`,
         dryRun,
       };

@@ -9,6 +9,8 @@ import {
 } from '@stageflow/plugin-stageflow-common';
 import { ComponentTarget } from '../flows';
 import { StageflowFacts } from './StageflowFacts';
+import { StageObservation } from './stageObservation';
+import { isGitopsStage, observeGitopsStage } from './gitops/readGitopsPin';
 
 // When an image carries no revision label, its commit is found by comparing
 // its digest with the candidate images of the commits most likely to run:
@@ -146,6 +148,28 @@ export class StageResolver {
     releases: Release[],
     releasesError: string | undefined,
   ): Promise<StageInfo> {
+    const observed = isGitopsStage(stage)
+      ? await observeGitopsStage({
+          facts: this.facts,
+          target,
+          stage,
+          releases,
+          findRevisionByDigest: digest =>
+            this.findRevisionByDigest(target, digest, releases),
+        })
+      : await this.observeImage(target, stage, releases);
+    if (!('info' in observed)) {
+      return observed;
+    }
+    return this.judge(target, stage, observed, releases, releasesError);
+  }
+
+  /** A registry-tag stage: stage image tag -> digest -> image config -> revision. */
+  private async observeImage(
+    target: ComponentTarget,
+    stage: FlowStage,
+    releases: Release[],
+  ): Promise<StageObservation | StageInfo> {
     const image = this.stageImage(target, stage);
     const ref = parseImageReference(image);
     const descriptor = await this.facts.resolveImage(ref);
@@ -161,17 +185,32 @@ export class StageResolver {
     const revision =
       config.revision ??
       (await this.findRevisionByDigest(target, descriptor.digest, releases));
-    const base: StageInfo = {
-      name: stage.name,
-      image,
-      digest: descriptor.digest,
-      ...(config.created ? { createdAt: config.created } : {}),
-      status: 'ok',
+    return {
+      info: {
+        name: stage.name,
+        image,
+        digest: descriptor.digest,
+        ...(config.created ? { createdAt: config.created } : {}),
+        status: 'ok',
+      },
+      ...(revision ? { revision } : {}),
+      ...(config.version ? { labelVersion: config.version } : {}),
     };
+  }
+
+  /** What the stage runs against what its flow expects: ok or drift. */
+  private async judge(
+    target: ComponentTarget,
+    stage: FlowStage,
+    observed: StageObservation,
+    releases: Release[],
+    releasesError: string | undefined,
+  ): Promise<StageInfo> {
+    const { info: base, revision, labelVersion } = observed;
     if (!revision) {
       return {
         ...base,
-        ...(config.version ? { version: config.version } : {}),
+        ...(labelVersion ? { version: labelVersion } : {}),
         status: 'drift',
         message:
           'The image names no revision (label org.opencontainers.image.revision) and is no candidate image of a known commit',
@@ -182,8 +221,8 @@ export class StageResolver {
     if (release) {
       info.version = release.version;
       info.tag = release.tag;
-    } else if (config.version) {
-      info.version = config.version;
+    } else if (labelVersion) {
+      info.version = labelVersion;
     }
     if (releasesError) {
       return { ...info, status: 'error', message: releasesError };
@@ -213,8 +252,9 @@ export class StageResolver {
         parseImageReference(candidate),
       );
       if (
+        base.digest &&
         candidateDescriptor &&
-        candidateDescriptor.digest !== descriptor.digest
+        candidateDescriptor.digest !== base.digest
       ) {
         return {
           ...info,

@@ -95,6 +95,24 @@ export class StageflowFacts {
     return immutable ? this.forever(key, load) : this.moving(key, load);
   }
 
+  /**
+   * A file's text at a commit (full sha: kept for good); undefined when the
+   * commit has no such file.
+   */
+  async fileAt(
+    locator: GitRepositoryLocator,
+    sha: string,
+    path: string,
+  ): Promise<string | undefined> {
+    const found = await this.forever(
+      `file:${locatorKey(locator)}:${sha}:${path}`,
+      async () => ({
+        text: await this.repository(locator).readFile(sha, path),
+      }),
+    );
+    return found.text;
+  }
+
   /** The manifest a tag points at now; undefined when the tag is missing. */
   async resolveImage(
     ref: ImageReference,

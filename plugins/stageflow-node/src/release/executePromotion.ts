@@ -2,6 +2,11 @@ import { ConflictError } from '@backstage/errors';
 import { formatImageReference } from '@stageflow/plugin-stageflow-common';
 import { RegistryService } from '../registry';
 import { PromotionPlan } from './planPromotion';
+import { StageflowFacts } from './StageflowFacts';
+import {
+  GitopsPromotionResult,
+  executeGitopsPromotion,
+} from './gitops/executeGitopsPromotion';
 
 /**
  * Writes the stage's tags, only if the stage still runs the digest the
@@ -11,7 +16,18 @@ import { PromotionPlan } from './planPromotion';
 export async function executePromotion(
   registry: RegistryService,
   plan: PromotionPlan,
-): Promise<{ digest: string; tags: string[] }> {
+  options: { facts?: StageflowFacts } = {},
+): Promise<{ digest: string; tags: string[] } & GitopsPromotionResult> {
+  if (plan.gitops) {
+    if (!options.facts) {
+      throw new Error('A GitOps promotion needs the facts to write through');
+    }
+    return {
+      digest: plan.digest,
+      tags: plan.targets.map(t => formatImageReference(t)),
+      ...(await executeGitopsPromotion(options.facts, plan.gitops)),
+    };
+  }
   const now = await registry
     .forHost(plan.current.registry)
     .resolve(plan.current);

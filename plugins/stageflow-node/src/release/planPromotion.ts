@@ -10,6 +10,13 @@ import semver from 'semver';
 import { ComponentTarget } from '../flows';
 import { RegistryService } from '../registry';
 import { StageResolver } from './StageResolver';
+import { StageflowFacts } from './StageflowFacts';
+import {
+  GitopsPromotion,
+  planGitopsPromotion,
+} from './gitops/planGitopsPromotion';
+import { isGitopsStage } from './gitops/readGitopsPin';
+import { gitopsLocator } from './gitops/gitopsLocations';
 
 /** What a promotion of a version to a stage will do. */
 export interface PromotionPlan {
@@ -24,6 +31,8 @@ export interface PromotionPlan {
   digest: string;
   previousDigest?: string;
   previousVersion?: string;
+  /** GitOps stages: the pin change, instead of registry tags. */
+  gitops?: GitopsPromotion;
 }
 
 /**
@@ -40,6 +49,7 @@ export async function planPromotion(options: {
   allowDowngrade?: boolean;
   registry: RegistryService;
   resolver: StageResolver;
+  facts: StageflowFacts;
 }): Promise<PromotionPlan> {
   const { target, release, releases } = options;
   const stage = target.flow.stages.find(s => s.name === options.stage);
@@ -50,7 +60,7 @@ export async function planPromotion(options: {
         .join(', ')} (flow ${target.flow.name}), got '${options.stage}'`,
     );
   }
-  if (!stage.promoteTo?.length) {
+  if (!isGitopsStage(stage) && !stage.promoteTo?.length) {
     throw new InputError(
       `Invalid input: stage ${stage.name} of flow ${target.flow.name} names no tags to promote to`,
     );
@@ -74,12 +84,21 @@ export async function planPromotion(options: {
       } has no candidate image: ${formatImageReference(source)} does not exist`,
     );
   }
-  const targets = stage.promoteTo.map(t =>
-    parseImageReference(renderFlowTemplate(t, values)),
-  );
+  const targets = isGitopsStage(stage)
+    ? [{ ...source, digest: candidate.digest }]
+    : stage.promoteTo!.map(t =>
+        parseImageReference(renderFlowTemplate(t, values)),
+      );
   const current = parseImageReference(
     renderFlowTemplate(stage.image, { image: target.image }),
   );
+  if (isGitopsStage(stage)) {
+    // Read what the stage pins now, not what a cache remembers.
+    await options.facts.forget({
+      repository: gitopsLocator(stage.source),
+      branches: [stage.source.branch],
+    });
+  }
   const running = await options.resolver.getStage(target, stage, releases);
   const previousVersion = running.tag
     ? releases.find(r => r.tag === running.tag)?.version
@@ -93,7 +112,19 @@ export async function planPromotion(options: {
       `Stage ${stage.name} runs ${previousVersion}, newer than ${release.version}: set allowDowngrade to go back`,
     );
   }
+  const gitops = isGitopsStage(stage)
+    ? await planGitopsPromotion({
+        facts: options.facts,
+        target,
+        stage,
+        release,
+        candidate: { ref: source, digest: candidate.digest },
+        running,
+        previousVersion,
+      })
+    : undefined;
   return {
+    ...(gitops ? { gitops } : {}),
     stage: stage.name,
     version: release.version,
     tag: release.tag,
@@ -109,6 +140,19 @@ export async function planPromotion(options: {
 
 /** One line for the task log: old digest -> new digest on which tags. */
 export function describePromotionPlan(plan: PromotionPlan): string {
+  if (plan.gitops) {
+    const { gitops } = plan;
+    if (!gitops.diff) {
+      return `keep ${plan.stage} on ${plan.version}: ${gitops.path} in ${gitops.repository} already pins ${plan.digest}`;
+    }
+    return `promote ${plan.version} to ${plan.stage}: ${
+      plan.previousDigest ?? '(nothing)'
+    } -> ${plan.digest}, pinned in ${gitops.path} of ${gitops.repository} by ${
+      gitops.proposal
+        ? `a pull request from ${gitops.proposal.branch} into ${gitops.branch}`
+        : `a commit on ${gitops.branch}`
+    }`;
+  }
   return `promote ${plan.version} to ${plan.stage}: ${
     plan.previousDigest ?? '(nothing)'
   } -> ${plan.digest} on ${plan.targets

@@ -127,6 +127,14 @@ export interface PromoteResult {
   tags: string[];
   previousDigest?: string;
   previousVersion?: string;
+  /** GitOps stages: the unified diff of the pin file (empty: already pinned). */
+  diff?: string;
+  /** GitOps stages: the commit that changes the pin. */
+  commit?: string;
+  /** GitOps stages with `via: pull-request`: the pull request opened. */
+  pullRequestUrl?: string;
+  /** GitOps stages with `via: pull-request`: the branch proposed (plain git hosts: the proposal itself). */
+  pullRequestBranch?: string;
   plan: string;
   dryRun: boolean;
 }

@@ -297,6 +297,32 @@ describe('the fake GitHub server', () => {
     await repository
       .createTag({ name: 'v9.9.9', sha: demo.commits[3], message: 'again' })
       .catch(() => undefined);
+    // GitOps pins: read, create, update, propose.
+    await repository.readFile('main', 'values.yaml');
+    const created = await repository.commitFile({
+      branch: 'main',
+      parent: (await repository.resolveCommit('main')).sha,
+      path: 'values.yaml',
+      content: 'image:\n  tag: "1.0.0"\n',
+      message: 'chore: pin 1.0.0',
+    });
+    await repository.readFile('main', 'values.yaml');
+    await repository.commitFile({
+      branch: 'stageflow/promote',
+      parent: created.sha,
+      createBranch: true,
+      path: 'values.yaml',
+      content: 'image:\n  tag: "1.1.0"\n',
+      message: 'chore: pin 1.1.0',
+    });
+    const pull = {
+      head: 'stageflow/promote',
+      base: 'main',
+      title: 'Promote 1.1.0',
+      body: 'What moves',
+    };
+    await repository.openPullRequest(pull);
+    await repository.openPullRequest(pull).catch(() => undefined);
 
     const answered = server.requests.filter(
       (r): r is FakeGithubRequest & { operation: string } =>
@@ -308,11 +334,14 @@ describe('the fake GitHub server', () => {
       'GET /repos/{owner}/{repo}/branches',
       'GET /repos/{owner}/{repo}/commits/{ref}',
       'GET /repos/{owner}/{repo}/compare/{basehead}',
+      'GET /repos/{owner}/{repo}/contents/{path}',
       'GET /repos/{owner}/{repo}/git/matching-refs/{ref}',
       'GET /repos/{owner}/{repo}/git/ref/{ref}',
       'GET /repos/{owner}/{repo}/git/tags/{tag_sha}',
       'POST /repos/{owner}/{repo}/git/refs',
       'POST /repos/{owner}/{repo}/git/tags',
+      'POST /repos/{owner}/{repo}/pulls',
+      'PUT /repos/{owner}/{repo}/contents/{path}',
     ]);
     const statuses = new Set(answered.map(r => r.status));
     expect([...statuses].sort()).toEqual([200, 201, 403, 404, 409, 422, 429]);

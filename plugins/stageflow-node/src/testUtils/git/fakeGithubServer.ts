@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { runGit } from '../../git/runGit';
 import { createFakeGithubLifecycle } from './fakeGithubLifecycle';
+import { createFakeGithubGitops } from './fakeGithubGitops';
 
 /** One request the fake GitHub answered. */
 export interface FakeGithubRequest {
@@ -115,11 +116,11 @@ function parseCommits(output: string, baseUrl: string, slug: string) {
     });
 }
 
-function htmlBase(apiBase: string) {
+export function htmlBase(apiBase: string) {
   return apiBase.replace(/\/api\/v3$/, '');
 }
 
-function nodeId(prefix: string, value: string) {
+export function nodeId(prefix: string, value: string) {
   return `${prefix}_${Buffer.from(value).toString('base64url')}`;
 }
 
@@ -428,6 +429,7 @@ export async function startFakeGithubServer(options: {
     link?: string;
   }
   const lifecycle = createFakeGithubLifecycle();
+  const gitops = createFakeGithubGitops();
 
   async function route(
     req: IncomingMessage,
@@ -478,6 +480,8 @@ export async function startFakeGithubServer(options: {
       op('/git/refs');
     } else if (method === 'POST' && path[0] === 'git' && path[1] === 'tags') {
       op('/git/tags');
+    } else if (gitops.operation(method, path)) {
+      setOperation(gitops.operation(method, path)!);
     } else if (lifecycle.operation(method, path)) {
       op(lifecycle.operation(method, path)!);
     } else {
@@ -694,6 +698,19 @@ export async function startFakeGithubServer(options: {
       ].join('\n');
       const sha = (await git(repo, ['mktag'], text)).trim();
       return { status: 201, body: await tagObject(repo, sha, base, slug) };
+    }
+    const gitopsAnswer = await gitops.route({
+      method,
+      path,
+      slug,
+      repo,
+      apiBase: base,
+      query: url.searchParams,
+      body: () => readBody(req),
+      fail: (status, message) => new HttpError(status, message),
+    });
+    if (gitopsAnswer) {
+      return gitopsAnswer;
     }
     const handled = await lifecycle.route({
       method,
