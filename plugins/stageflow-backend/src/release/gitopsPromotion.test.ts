@@ -7,11 +7,11 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { ReleaseServiceClient } from '@stageflow/plugin-stageflow-node';
 import {
-  ReleaseServiceClient,
   demoStageflowConfig,
   generateDemoData,
-} from '@stageflow/plugin-stageflow-node';
+} from '@stageflow/plugin-stageflow-node/demo';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';

@@ -1,9 +1,9 @@
 import { ConfigReader } from '@backstage/config';
+import { readStageflowConfig } from '@stageflow/plugin-stageflow-node';
 import {
   demoStageflowConfig,
   generateDemoData,
-  readStageflowConfig,
-} from '@stageflow/plugin-stageflow-node';
+} from '@stageflow/plugin-stageflow-node/demo';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
