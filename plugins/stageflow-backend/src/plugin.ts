@@ -18,6 +18,11 @@ import { ContributionsStore, createContributionsRouter } from './contributions';
 import { DatabasePromotionLock } from './release/DatabasePromotionLock';
 import { createReleaseAnnouncer } from './release/createReleaseAnnouncer';
 import { createReleaseRouter } from './release/createReleaseRouter';
+import {
+  PromotionApprovalsService,
+  PromotionRequestStore,
+  createApprovalsRouter,
+} from './release/approvals';
 import { SnapshotStore } from './service/SnapshotStore';
 import { StageflowService } from './service/StageflowService';
 import { scheduleSnapshots } from './service/snapshots';
@@ -45,6 +50,7 @@ export const stageflowPlugin = createBackendPlugin({
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
+        userInfo: coreServices.userInfo,
         events: eventsServiceRef,
         signals: signalsServiceRef,
         catalog: catalogServiceRef,
@@ -61,7 +67,24 @@ export const stageflowPlugin = createBackendPlugin({
           database: deps.database,
         });
         deps.permissionsRegistry.addPermissions(stageflowPermissions);
-        const release = DefaultReleaseService.create({
+        const db = await deps.database.getClient();
+        const announcer = createReleaseAnnouncer({
+          events: deps.events,
+          signals: deps.signals,
+          logger,
+        });
+        const approvals = new PromotionApprovalsService({
+          store: new PromotionRequestStore(db),
+          catalog,
+          auth,
+          permissions: deps.permissions,
+          userInfo: deps.userInfo,
+          announcer,
+          logger,
+          expireAfterMs: settings.approvalsExpireAfterMs,
+          release: () => release,
+        });
+        const release: DefaultReleaseService = DefaultReleaseService.create({
           catalog,
           permissions: deps.permissions,
           auditor: deps.auditor,
@@ -76,12 +99,9 @@ export const stageflowPlugin = createBackendPlugin({
               await store.record(change);
             },
           },
-          lock: new DatabasePromotionLock(await deps.database.getClient()),
-          announcer: createReleaseAnnouncer({
-            events: deps.events,
-            signals: deps.signals,
-            logger,
-          }),
+          lock: new DatabasePromotionLock(db),
+          announcer,
+          approvals,
         });
         const { resolver, facts } = release;
         const service = new StageflowService({
@@ -119,6 +139,7 @@ export const stageflowPlugin = createBackendPlugin({
         );
         httpRouter.use(await createRouter({ httpAuth, service, release }));
         httpRouter.use(await createReleaseRouter({ httpAuth, release }));
+        httpRouter.use(await createApprovalsRouter({ httpAuth, approvals }));
         httpRouter.use(await createExportRouter({ catalog, httpAuth }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info('Stageflow backend ready', {

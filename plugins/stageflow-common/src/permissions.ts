@@ -47,6 +47,18 @@ export const stageflowImagePromotePermission = createPermission({
 });
 
 /**
+ * Approving or rejecting a promotion request to a protected stage of a
+ * component.
+ *
+ * @public
+ */
+export const stageflowPromotionApprovePermission = createPermission({
+  name: 'stageflow.promotion.approve',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/**
  * Replacing the entities a contributor registers in the catalog.
  *
  * @public
@@ -67,5 +79,6 @@ export const stageflowPermissions = [
   stageflowReleaseCreatePermission,
   stageflowHotfixCreatePermission,
   stageflowImagePromotePermission,
+  stageflowPromotionApprovePermission,
   stageflowContributionsWritePermission,
 ];

@@ -7,6 +7,7 @@ import {
 } from '@stageflow/plugin-stageflow-common';
 import { z } from 'zod';
 import { claimKeyOf } from './claimKeys';
+import { approvalSchema, durationSchema, freezeSchema } from './approvalSchemas';
 
 /**
  * Stageflow's settings shared by the backend plugin and its modules, read
@@ -27,6 +28,8 @@ export interface StageflowConfig {
    * `registry.acme.example/acme/phippy`).
    */
   claims: Record<string, string>;
+  /** How long a promotion request to a protected stage waits, in ms. */
+  approvalsExpireAfterMs: number;
 }
 
 const template = z
@@ -60,6 +63,8 @@ const flowSchema = z
             image: template,
             promoteTo: z.array(template).optional(),
             branch: z.string().min(1).optional(),
+            approval: approvalSchema.optional(),
+            freeze: z.array(freezeSchema).optional(),
           })
           .strict(),
       )
@@ -107,9 +112,15 @@ const sections = {
     .partial()
     .default({}),
   claims: z.record(entityRefSchema).default({}),
+  approvals: z
+    .object({ expireAfter: durationSchema })
+    .partial()
+    .default({}),
 };
 
 const stageflowSchema = z.object(sections).passthrough();
+
+const DEFAULT_APPROVALS_EXPIRE_AFTER_MS = 24 * 60 * 60 * 1000;
 
 function formatPath(path: (string | number)[]): string {
   return path.reduce<string>(
@@ -184,5 +195,7 @@ export function readStageflowConfig(config: Config): StageflowConfig {
     cacheTtlSeconds: data.cache.ttlSeconds ?? 60,
     snapshotFrequencyMinutes: data.snapshots.frequencyMinutes ?? 5,
     claims,
+    approvalsExpireAfterMs:
+      data.approvals.expireAfter ?? DEFAULT_APPROVALS_EXPIRE_AFTER_MS,
   };
 }
