@@ -48,6 +48,13 @@ export function createPromoteImageAction(options: {
             .boolean()
             .optional()
             .describe('Allow a version older than what the stage runs'),
+        rollback: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'A roll back to an earlier release (with allowDowngrade); recorded in the receipt',
+            ),
       },
       output: {
         digest: z => z.string().describe('The digest the stage now runs'),
@@ -59,15 +66,28 @@ export function createPromoteImageAction(options: {
           z.string().optional().describe('The version the stage ran before'),
         version: z => z.string().describe('The version promoted'),
         entityRef: z => z.string().describe('The entity acted through'),
+        state: z =>
+          z
+            .enum(['done', 'pending'])
+            .optional()
+            .describe(
+              'done: the stage runs it; pending: a protected stage, the request waits for approval',
+            ),
+        requestId: z =>
+          z
+            .string()
+            .optional()
+            .describe('The promotion request waiting for approval (pending)'),
       },
     },
     async handler(ctx) {
-      const { stage, version, allowDowngrade } = ctx.input;
+      const { stage, version, allowDowngrade, rollback } = ctx.input;
       const request = {
         target: releaseTargetOf(ctx.input),
         stage,
         ...(version !== undefined ? { version } : {}),
         ...(allowDowngrade !== undefined ? { allowDowngrade } : {}),
+        ...(rollback !== undefined ? { rollback } : {}),
       };
       const actor = {
         credentials: await ctx.getInitiatorCredentials(),
@@ -94,6 +114,12 @@ export function createPromoteImageAction(options: {
       }
       ctx.output('version', result.version);
       ctx.output('entityRef', result.entityRef);
+      if (result.state) {
+        ctx.output('state', result.state);
+      }
+      if (result.requestId) {
+        ctx.output('requestId', result.requestId);
+      }
     },
   });
 }
