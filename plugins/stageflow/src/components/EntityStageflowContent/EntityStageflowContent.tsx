@@ -11,6 +11,7 @@ import { StaleNotice, gitHubSlug } from '../shared';
 import { CompareView } from './CompareView';
 import { DoraMetricsCard } from './DoraMetricsCard';
 import { HistoryTable } from './HistoryTable';
+import { PromotionRequestsTable } from './PromotionRequestsTable';
 import { HotfixCandidatesTable } from './HotfixCandidatesTable';
 import { ReleasesTable } from './ReleasesTable';
 
@@ -80,6 +81,9 @@ export function EntityStageflowContent() {
             stale={releases.value.stale}
           />
         )}
+      </Grid>
+      <Grid item xs={12}>
+        <PromotionRequestsTable entity={entity} />
       </Grid>
       <Grid item xs={12}>
         {/* A failed history request is already reported above. */}

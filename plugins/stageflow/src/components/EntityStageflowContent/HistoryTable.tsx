@@ -51,7 +51,13 @@ const columns: TableColumn<StageTransition>[] = [
   },
   { title: 'Status', render: t => <StageStatusChip status={t.status} /> },
   // Changes made outside Stageflow are seen by a snapshot, with no actor.
-  { title: 'By', render: t => t.actor ?? 'snapshot' },
+  {
+    title: 'By',
+    render: t =>
+      t.approvers?.length
+        ? `${t.actor ?? 'snapshot'} (approved by ${t.approvers.join(', ')})`
+        : t.actor ?? 'snapshot',
+  },
 ];
 
 /** The stage transitions the snapshots observed, newest first. */
