@@ -65,7 +65,15 @@ export interface Config {
        * How long a promotion request waits before it expires: an ISO 8601
        * duration (`PT24H`) or an object (`{ hours: 24 }`). Default 24 hours.
        */
-      expireAfter?: string | { weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number };
+      expireAfter?:
+        | string
+        | {
+            weeks?: number;
+            days?: number;
+            hours?: number;
+            minutes?: number;
+            seconds?: number;
+          };
     };
     cache?: {
       /**

@@ -21,12 +21,7 @@ export const STAGEFLOW_EVENT_TOPIC = 'stageflow.changes';
  */
 export interface StageflowChange {
   entityRef: string;
-  kind:
-    | 'release'
-    | 'promotion'
-    | 'hotfix'
-    | 'observed'
-    | 'promotion-request';
+  kind: 'release' | 'promotion' | 'hotfix' | 'observed' | 'promotion-request';
   /** For `promotion-request`: the request and its state. */
   requestId?: string;
   state?: string;

@@ -7,7 +7,11 @@ import {
 } from '@stageflow/plugin-stageflow-common';
 import { z } from 'zod';
 import { claimKeyOf } from './claimKeys';
-import { approvalSchema, durationSchema, freezeSchema } from './approvalSchemas';
+import {
+  approvalSchema,
+  durationSchema,
+  freezeSchema,
+} from './approvalSchemas';
 
 /**
  * Stageflow's settings shared by the backend plugin and its modules, read
@@ -112,10 +116,7 @@ const sections = {
     .partial()
     .default({}),
   claims: z.record(entityRefSchema).default({}),
-  approvals: z
-    .object({ expireAfter: durationSchema })
-    .partial()
-    .default({}),
+  approvals: z.object({ expireAfter: durationSchema }).partial().default({}),
 };
 
 const stageflowSchema = z.object(sections).passthrough();

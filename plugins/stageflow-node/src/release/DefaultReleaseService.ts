@@ -330,7 +330,13 @@ export class DefaultReleaseService implements ReleaseService {
         ? await run()
         : await this.options.lock.withLock(lockKey, run);
       if (needsApproval) {
-        return this.requestApproval(target.entityRef, stage!, request, actor, plan);
+        return this.requestApproval(
+          target.entityRef,
+          stage!,
+          request,
+          actor,
+          plan,
+        );
       }
       if (!dryRun) {
         await storePromotionReceipt({
@@ -400,7 +406,9 @@ export class DefaultReleaseService implements ReleaseService {
       request: { ...request, version: plan.version },
       version: plan.version,
       digest: plan.digest,
-      ...(plan.previousVersion ? { previousVersion: plan.previousVersion } : {}),
+      ...(plan.previousVersion
+        ? { previousVersion: plan.previousVersion }
+        : {}),
       ...(plan.previousDigest ? { previousDigest: plan.previousDigest } : {}),
       requester: actorOf(actor.credentials),
       ...(actor.taskId ? { taskId: actor.taskId } : {}),
@@ -414,10 +422,12 @@ export class DefaultReleaseService implements ReleaseService {
       digest: plan.digest,
       tags: [],
       ...(plan.previousDigest ? { previousDigest: plan.previousDigest } : {}),
-      ...(plan.previousVersion ? { previousVersion: plan.previousVersion } : {}),
-      plan: `Requested ${stage.approval!.required} approval(s) to ${describePromotionPlan(
-        plan,
-      )} (request ${requestId})`,
+      ...(plan.previousVersion
+        ? { previousVersion: plan.previousVersion }
+        : {}),
+      plan: `Requested ${
+        stage.approval!.required
+      } approval(s) to ${describePromotionPlan(plan)} (request ${requestId})`,
       dryRun: false,
       state: 'pending',
       requestId,

@@ -83,14 +83,11 @@ export class StageflowClient implements StageflowApi {
     decision: 'approve' | 'reject',
     comment?: string,
   ): Promise<PromotionRequestInfo> {
-    return this.get(
-      `/v1/promotions/${encodeURIComponent(id)}/${decision}`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(comment ? { comment } : {}),
-      },
-    );
+    return this.get(`/v1/promotions/${encodeURIComponent(id)}/${decision}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(comment ? { comment } : {}),
+    });
   }
 
   private async get<T>(path: string, init?: RequestInit): Promise<T> {

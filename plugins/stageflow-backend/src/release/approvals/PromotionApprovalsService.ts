@@ -27,8 +27,12 @@ import {
 } from './PromotionRequestStore';
 
 function publicView(request: StoredPromotionRequest): PromotionRequestInfo {
-  const { request: _run, taskId: _task, approverGroups: _groups, ...info } =
-    request;
+  const {
+    request: _run,
+    taskId: _task,
+    approverGroups: _groups,
+    ...info
+  } = request;
   return info;
 }
 
@@ -151,11 +155,14 @@ export class PromotionApprovalsService implements PromotionApprovals {
       ...(comment ? { comment } : {}),
       at: new Date().toISOString(),
     });
-    logger.info(`Promotion request ${decision === 'approve' ? 'approved' : 'rejected'}`, {
-      requestId: id,
-      by: user,
-      state: request.state,
-    });
+    logger.info(
+      `Promotion request ${decision === 'approve' ? 'approved' : 'rejected'}`,
+      {
+        requestId: id,
+        by: user,
+        state: request.state,
+      },
+    );
     if (!reachedQuorum) {
       await this.announce(request, user);
       return publicView(request);
@@ -207,7 +214,12 @@ export class PromotionApprovalsService implements PromotionApprovals {
     credentials: BackstageCredentials,
   ): Promise<void> {
     const [decision] = await this.options.permissions.authorize(
-      [{ permission: stageflowPromotionApprovePermission, resourceRef: entityRef }],
+      [
+        {
+          permission: stageflowPromotionApprovePermission,
+          resourceRef: entityRef,
+        },
+      ],
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {

@@ -54,7 +54,12 @@ const protectedGitflow = {
   branches: { release: 'main', develop: 'dev', hotfix: 'hotfix/{name}' },
   candidateImage: '{image}:sha-{sha}',
   stages: [
-    { name: 'dev', image: '{image}:dev', promoteTo: ['{image}:dev'], branch: 'dev' },
+    {
+      name: 'dev',
+      image: '{image}:dev',
+      promoteTo: ['{image}:dev'],
+      branch: 'dev',
+    },
     {
       name: 'int',
       image: '{image}:int',
@@ -168,8 +173,11 @@ describe.each(databases.eachSupportedId())('approvals on %s', databaseId => {
 
   const as = (user: string) => mockCredentials.user.header(user);
   const stages = async () =>
-    (await request(server).get(`${paths}/stages`).set('Authorization', as(bjoern)))
-      .body.stages as { name: string; version?: string; digest?: string }[];
+    (
+      await request(server)
+        .get(`${paths}/stages`)
+        .set('Authorization', as(bjoern))
+    ).body.stages as { name: string; version?: string; digest?: string }[];
 
   it('waits for the owner, refuses the requester, runs on the other member, and leaves a receipt', async () => {
     const before = (await stages()).find(s => s.name === 'prd')!;
@@ -178,7 +186,11 @@ describe.each(databases.eachSupportedId())('approvals on %s', databaseId => {
     const promoted = await request(server)
       .post('/api/stageflow/v1/promotions')
       .set('Authorization', as(bjoern))
-      .send({ target: { entityRef: goldieRef }, stage: 'prd', version: '1.2.1' });
+      .send({
+        target: { entityRef: goldieRef },
+        stage: 'prd',
+        version: '1.2.1',
+      });
     expect(promoted.status).toBe(200);
     expect(promoted.body).toMatchObject({
       state: 'pending',
@@ -231,7 +243,11 @@ describe.each(databases.eachSupportedId())('approvals on %s', databaseId => {
       id: requestId,
       state: 'done',
       approvals: [
-        expect.objectContaining({ by: guest, decision: 'approve', comment: 'tested on int' }),
+        expect.objectContaining({
+          by: guest,
+          decision: 'approve',
+          comment: 'tested on int',
+        }),
       ],
     });
 
@@ -349,7 +365,11 @@ describe.each(databases.eachSupportedId())('approvals on %s', databaseId => {
     const res = await request(server)
       .post('/api/stageflow/v1/promotions')
       .set('Authorization', as(bjoern))
-      .send({ target: { entityRef: goldieRef }, stage: 'int', version: '1.2.1' });
+      .send({
+        target: { entityRef: goldieRef },
+        stage: 'int',
+        version: '1.2.1',
+      });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(
       /Stage int is frozen: freeze window 'always'/,

@@ -33,11 +33,9 @@ export function assertNotFrozen(stage: FlowStage, now: Date): void {
     const { window, until } = active;
     const name = window.name ?? window.cron;
     throw new ConflictError(
-      `Stage ${stage.name} is frozen: freeze window '${name}' (${
-        window.cron
-      } ${window.timeZone ?? 'UTC'}, for ${
-        window.duration
-      }) is open until ${until.toISOString()}`,
+      `Stage ${stage.name} is frozen: freeze window '${name}' (${window.cron} ${
+        window.timeZone ?? 'UTC'
+      }, for ${window.duration}) is open until ${until.toISOString()}`,
     );
   }
 }

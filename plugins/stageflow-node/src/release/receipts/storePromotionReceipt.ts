@@ -10,7 +10,10 @@ import { PromotionReceipt, writePromotionReceipt } from './promotionReceipt';
 export async function storePromotionReceipt(options: {
   registry: RegistryService;
   plan: PromotionPlan;
-  receipt: Omit<PromotionReceipt, 'digest' | 'stage' | 'version' | 'tag' | 'sha'>;
+  receipt: Omit<
+    PromotionReceipt,
+    'digest' | 'stage' | 'version' | 'tag' | 'sha'
+  >;
   logger: LoggerService;
 }): Promise<string | undefined> {
   const { plan, logger } = options;

@@ -15,8 +15,9 @@ describe('PromotionRequestsTable', () => {
         <PromotionRequestsTable entity={goldie} />
       </TestApiProvider>,
     );
-    const row = (await screen.findByText('user:default/bjoern.dieding'))
-      .closest('tr')!;
+    const row = (
+      await screen.findByText('user:default/bjoern.dieding')
+    ).closest('tr')!;
     expect(within(row).getByText('pending')).toBeInTheDocument();
     expect(within(row).getByText('0/1')).toBeInTheDocument();
 
@@ -34,7 +35,9 @@ describe('PromotionRequestsTable', () => {
   it('shows why a decision was refused', async () => {
     const api = mockStageflowApi({
       decidePromotion: async () => {
-        throw new Error('You requested promotion 8f1d; another approver must approve it');
+        throw new Error(
+          'You requested promotion 8f1d; another approver must approve it',
+        );
       },
     });
     await renderInTestApp(
