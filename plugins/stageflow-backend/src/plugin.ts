@@ -73,6 +73,9 @@ export const stageflowPlugin = createBackendPlugin({
           signals: deps.signals,
           logger,
         });
+        // The approvals run approved requests through the release service,
+        // which asks them first: built one after the other.
+        const built: { release?: DefaultReleaseService } = {};
         const approvals = new PromotionApprovalsService({
           store: new PromotionRequestStore(db),
           catalog,
@@ -82,9 +85,9 @@ export const stageflowPlugin = createBackendPlugin({
           announcer,
           logger,
           expireAfterMs: settings.approvalsExpireAfterMs,
-          release: () => release,
+          release: () => built.release!,
         });
-        const release: DefaultReleaseService = DefaultReleaseService.create({
+        const release = DefaultReleaseService.create({
           catalog,
           permissions: deps.permissions,
           auditor: deps.auditor,
@@ -103,6 +106,7 @@ export const stageflowPlugin = createBackendPlugin({
           announcer,
           approvals,
         });
+        built.release = release;
         const { resolver, facts } = release;
         const service = new StageflowService({
           catalog,

@@ -10,12 +10,15 @@ export function activeFreezeWindow(
 ): { window: FreezeWindow; from: Date; until: Date } | undefined {
   for (const window of windows ?? []) {
     const length = Duration.fromISO(window.duration);
-    const cron = new CronTime(window.cron, window.timeZone ?? 'UTC');
+    const timeZone = window.timeZone ?? 'UTC';
+    const cron = new CronTime(window.cron, timeZone);
     // The first opening after (now - duration) is the one that may still
-    // be open: if it opened by now, now is inside it.
+    // be open: if it opened by now, now is inside it. (getNextDateFrom
+    // needs the zone again, or it counts in UTC.)
     const from = cron
       .getNextDateFrom(
         DateTime.fromJSDate(now).minus(length).minus({ seconds: 1 }),
+        timeZone,
       )
       .toJSDate();
     const until = new Date(from.getTime() + length.as('milliseconds'));
