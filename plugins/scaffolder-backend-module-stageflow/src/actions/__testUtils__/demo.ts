@@ -14,6 +14,7 @@ import {
   DefaultGitService,
   DefaultReleaseService,
   DefaultRegistryService,
+  PromotionApprovals,
   ReleaseHistory,
   ReleaseService,
   demoStageflowConfig,
@@ -69,6 +70,7 @@ export function createTestReleaseService(options: {
   permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   flows?: Record<string, FlowDefinition>;
   claims?: Record<string, string>;
+  approvals?: PromotionApprovals;
 }) {
   const { config } = options;
   const auditor = mockServices.auditor.mock();
@@ -100,6 +102,7 @@ export function createTestReleaseService(options: {
       },
     },
     lock: processLock(),
+    ...(options.approvals ? { approvals: options.approvals } : {}),
     announcer: {
       announce: async change => {
         announcements.push(change);
@@ -116,6 +119,7 @@ export async function demoDeps(
     flows?: Record<string, FlowDefinition>;
     entities?: Entity[];
     claims?: Record<string, string>;
+    approvals?: PromotionApprovals;
   } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'stageflow-actions-'));
