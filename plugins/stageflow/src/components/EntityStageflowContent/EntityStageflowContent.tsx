@@ -3,6 +3,7 @@ import {
   MissingAnnotationEmptyState,
   useEntity,
 } from '@backstage/plugin-catalog-react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import Grid from '@material-ui/core/Grid';
 import { STAGEFLOW_IMAGE_ANNOTATION } from '@stageflow/plugin-stageflow-common';
 import { isStageflowAvailable } from '../../conditions';
@@ -88,7 +89,10 @@ export function EntityStageflowContent() {
       <Grid item xs={12}>
         {/* A failed history request is already reported above. */}
         {history.value && (
-          <HistoryTable transitions={history.value.transitions} />
+          <HistoryTable
+            transitions={history.value.transitions}
+            entityRef={stringifyEntityRef(entity)}
+          />
         )}
       </Grid>
     </Grid>
