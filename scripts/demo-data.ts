@@ -12,6 +12,32 @@ import {
 } from '@stageflow/plugin-stageflow-node/demo';
 import { stringify } from 'yaml';
 
+const protectedGitflow = {
+  tagPattern: '{version}',
+  branches: { release: 'main', develop: 'dev', hotfix: 'hotfix/{name}' },
+  candidateImage: '{image}:sha-{sha}',
+  stages: [
+    {
+      name: 'dev',
+      image: '{image}:dev',
+      promoteTo: ['{image}:dev'],
+      branch: 'dev',
+    },
+    {
+      name: 'int',
+      image: '{image}:int',
+      promoteTo: ['{image}:int'],
+      branch: 'main',
+    },
+    {
+      name: 'prd',
+      image: '{image}:prd',
+      promoteTo: ['{image}:prd', '{image}:{version}'],
+      approval: { required: 1, from: 'owner' },
+    },
+  ],
+};
+
 async function main() {
   const dir = resolve(__dirname, '..', '.stageflow-demo');
   const reset = process.argv.includes('--reset');
@@ -23,6 +49,9 @@ async function main() {
       defaultFlow: 'oneflow',
       snapshots: { frequencyMinutes: 1 },
       ...demoStageflowConfig(data),
+      // Goldie's prd is protected: a promotion waits for one approval by
+      // another member of its owner, team-b.
+      flows: { gitflow: protectedGitflow },
     }),
   ].join('\n');
   await fs.writeFile(join(data.dir, 'stageflow.yaml'), config);

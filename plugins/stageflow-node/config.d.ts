@@ -74,8 +74,43 @@ export interface Config {
              */
             pinTag?: string;
           };
+          /**
+           * A protected stage: a promotion to it waits for `required`
+           * approvals by members of the component's owner (`owner`) or of
+           * the named groups; the requester cannot approve it.
+           */
+          approval?: {
+            required: number;
+            from: 'owner' | string[];
+          };
+          /**
+           * Freeze windows: each opens at the times `cron` names (in
+           * `timeZone`, default UTC) and lasts `duration` (ISO 8601, e.g.
+           * `PT48H`); a promotion inside one is refused naming it.
+           */
+          freeze?: Array<{
+            name?: string;
+            cron: string;
+            duration: string;
+            timeZone?: string;
+          }>;
         }>;
       };
+    };
+    approvals?: {
+      /**
+       * How long a promotion request waits before it expires: an ISO 8601
+       * duration (`PT24H`) or an object (`{ hours: 24 }`). Default 24 hours.
+       */
+      expireAfter?:
+        | string
+        | {
+            weeks?: number;
+            days?: number;
+            hours?: number;
+            minutes?: number;
+            seconds?: number;
+          };
     };
     cache?: {
       /**

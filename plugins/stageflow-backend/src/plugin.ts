@@ -24,6 +24,11 @@ import {
 import { DatabasePromotionLock } from './release/DatabasePromotionLock';
 import { createReleaseAnnouncer } from './release/createReleaseAnnouncer';
 import { createReleaseRouter } from './release/createReleaseRouter';
+import {
+  PromotionApprovalsService,
+  PromotionRequestStore,
+  createApprovalsRouter,
+} from './release/approvals';
 import { SnapshotStore } from './service/SnapshotStore';
 import { StageflowService } from './service/StageflowService';
 import { scheduleSnapshots } from './service/snapshots';
@@ -69,6 +74,26 @@ export const stageflowPlugin = createBackendPlugin({
           database: deps.database,
         });
         deps.permissionsRegistry.addPermissions(stageflowPermissions);
+        const db = await deps.database.getClient();
+        const announcer = createReleaseAnnouncer({
+          events: deps.events,
+          signals: deps.signals,
+          logger,
+        });
+        // The approvals run approved requests through the release service,
+        // which asks them first: built one after the other.
+        const built: { release?: DefaultReleaseService } = {};
+        const approvals = new PromotionApprovalsService({
+          store: new PromotionRequestStore(db),
+          catalog,
+          auth,
+          permissions: deps.permissions,
+          userInfo: deps.userInfo,
+          announcer,
+          logger,
+          expireAfterMs: settings.approvalsExpireAfterMs,
+          release: () => built.release!,
+        });
         const release = DefaultReleaseService.create({
           catalog,
           permissions: deps.permissions,
@@ -84,13 +109,11 @@ export const stageflowPlugin = createBackendPlugin({
               await store.record(change);
             },
           },
-          lock: new DatabasePromotionLock(await deps.database.getClient()),
-          announcer: createReleaseAnnouncer({
-            events: deps.events,
-            signals: deps.signals,
-            logger,
-          }),
+          lock: new DatabasePromotionLock(db),
+          announcer,
+          approvals,
         });
+        built.release = release;
         const { resolver, facts } = release;
         const service = new StageflowService({
           catalog,
@@ -134,6 +157,7 @@ export const stageflowPlugin = createBackendPlugin({
         );
         httpRouter.use(await createRouter({ httpAuth, service, release }));
         httpRouter.use(await createReleaseRouter({ httpAuth, release }));
+        httpRouter.use(await createApprovalsRouter({ httpAuth, approvals }));
         httpRouter.use(
           await createExportRouter({
             catalog,

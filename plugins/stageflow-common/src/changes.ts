@@ -21,7 +21,12 @@ export const STAGEFLOW_EVENT_TOPIC = 'stageflow.changes';
  */
 export interface StageflowChange {
   entityRef: string;
-  kind: 'release' | 'promotion' | 'hotfix' | 'observed';
+  kind: 'release' | 'promotion' | 'hotfix' | 'observed' | 'promotion-request';
+  /** For `promotion-request`: the request and its state. */
+  requestId?: string;
+  state?: string;
+  /** For `promotion-request`: who may decide it (user or group refs). */
+  approvers?: string[];
   stage?: string;
   version?: string;
   /** The user or service that acted; absent for changes seen by a snapshot. */

@@ -21,6 +21,14 @@ export interface FlowStage {
    * `image` (the default).
    */
   source?: GitopsStageSource;
+  /**
+   * A promotion to this stage waits for `required` approvals from the
+   * owner group of the component (`owner`) or from members of the named
+   * groups; the requester's own approval does not count.
+   */
+  approval?: StageApproval;
+  /** Windows in which promotions to this stage are refused. */
+  freeze?: FreezeWindow[];
 }
 
 /**
@@ -54,6 +62,31 @@ export interface GitopsStageSource {
    * `{sha}` are filled. Default: the tag of the candidate image.
    */
   pinTag?: string;
+}
+
+/**
+ * Who must approve a promotion to a protected stage.
+ *
+ * @public
+ */
+export interface StageApproval {
+  required: number;
+  /** `owner` (members of the component's owner) or group entity refs. */
+  from: 'owner' | string[];
+}
+
+/**
+ * A freeze window: it opens at each time the cron expression names (in
+ * `timeZone`) and lasts `duration` (ISO 8601, e.g. `PT48H`).
+ *
+ * @public
+ */
+export interface FreezeWindow {
+  /** A name shown in the refusal, e.g. `weekend`; default the cron expression. */
+  name?: string;
+  cron: string;
+  duration: string;
+  timeZone?: string;
 }
 
 /**

@@ -47,6 +47,18 @@ export const stageflowImagePromotePermission = createPermission({
 });
 
 /**
+ * Approving or rejecting a promotion request to a protected stage of a
+ * component.
+ *
+ * @public
+ */
+export const stageflowPromotionApprovePermission = createPermission({
+  name: 'stageflow.promotion.approve',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/**
  * The resource type of a contributor (`stageflow.contributors.<name>`): the
  * resource of {@link stageflowContributionWritePermission}, its ref the
  * contributor's name.
@@ -80,5 +92,6 @@ export const stageflowPermissions = [
   stageflowReleaseCreatePermission,
   stageflowHotfixCreatePermission,
   stageflowImagePromotePermission,
+  stageflowPromotionApprovePermission,
   stageflowContributionWritePermission,
 ];

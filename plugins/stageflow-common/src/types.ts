@@ -159,6 +159,8 @@ export interface StageTransition {
   /** Who made the change through Stageflow; absent when seen by a snapshot. */
   actor?: string;
   taskId?: string;
+  /** Who approved the promotion, for a protected stage. */
+  approvers?: string[];
 }
 
 /**
@@ -240,4 +242,64 @@ export interface UnreleasedResponse {
 export interface HotfixesResponse {
   open: Array<{ branch: string; sha: string; fromTag?: string }>;
   candidates: CompareCommit[];
+}
+
+/**
+ * The state of a promotion request to a protected stage.
+ *
+ * @public
+ */
+export type PromotionRequestState =
+  | 'pending'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'done'
+  | 'failed';
+
+/**
+ * One approval or rejection of a promotion request.
+ *
+ * @public
+ */
+export interface PromotionDecision {
+  /** The user entity ref that decided. */
+  by: string;
+  decision: 'approve' | 'reject';
+  comment?: string;
+  at: string;
+}
+
+/**
+ * A promotion request, as `GET .../promotions` lists it.
+ *
+ * @public
+ */
+export interface PromotionRequestInfo {
+  id: string;
+  entityRef: string;
+  stage: string;
+  version: string;
+  digest: string;
+  previousVersion?: string;
+  previousDigest?: string;
+  state: PromotionRequestState;
+  requester: string;
+  /** How many approvals the stage needs. */
+  required: number;
+  approvals: PromotionDecision[];
+  rollback?: boolean;
+  createdAt: string;
+  expiresAt: string;
+  /** Why a request failed (it was approved but the promotion did not run). */
+  message?: string;
+}
+
+/**
+ * Response of `GET /v1/entities/:kind/:namespace/:name/promotions`.
+ *
+ * @public
+ */
+export interface PromotionsResponse {
+  promotions: PromotionRequestInfo[];
 }

@@ -9,6 +9,7 @@ import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/al
 import {
   stageflowContributionWritePermission,
   stageflowImagePromotePermission,
+  stageflowPromotionApprovePermission,
   stageflowReleaseCreatePermission,
 } from '@stageflow/plugin-stageflow-common';
 import { StageflowPermissionPolicy } from './StageflowPermissionPolicy';
@@ -98,6 +99,8 @@ describe('StageflowPermissionPolicy applied to the examples', () => {
     [stageflowImagePromotePermission, bjoern, 'phippy', false],
     [stageflowImagePromotePermission, bjoern, 'goldie', true],
     [stageflowImagePromotePermission, john, 'goldie', false],
+    [stageflowPromotionApprovePermission, bjoern, 'goldie', true],
+    [stageflowPromotionApprovePermission, john, 'goldie', false],
   ])('%p for %p on %s: %p', async (permission, who, name, allowed) => {
     const decision = await policy.handle({ permission }, who);
     expect(authorize(decision, stored(name))).toBe(allowed);

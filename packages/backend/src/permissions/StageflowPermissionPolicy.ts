@@ -15,6 +15,7 @@ import {
 import {
   stageflowHotfixCreatePermission,
   stageflowImagePromotePermission,
+  stageflowPromotionApprovePermission,
   stageflowReleaseCreatePermission,
 } from '@stageflow/plugin-stageflow-common';
 
@@ -22,11 +23,13 @@ const OWNER_ONLY = [
   stageflowReleaseCreatePermission,
   stageflowHotfixCreatePermission,
   stageflowImagePromotePermission,
+  stageflowPromotionApprovePermission,
 ];
 
 /**
- * The demo's policy: releases, hotfixes and promotions of a component are
- * for the members of the group that owns it; everything else is allowed.
+ * The demo's policy: releases, hotfixes, promotions and their approvals
+ * of a component are for the members of the group that owns it;
+ * everything else is allowed.
  * Writing a contributor's set (`stageflow.contribution.write`) is allowed
  * here because the Stageflow backend already limits it to the writers
  * `stageflow.contributors.<name>.writers` names. Service principals never

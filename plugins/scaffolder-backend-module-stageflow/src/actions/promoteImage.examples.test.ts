@@ -26,6 +26,7 @@ describe('promoteImage examples', () => {
       previousVersion: '1.2.1',
       version: '1.3.0',
       entityRef: 'component:default/phippy',
+      state: 'done',
     });
     expect(await run.digest('acme/phippy/stable', 'latest')).toBe(candidate);
     expect(await run.digest('acme/phippy/stable', 'v1.3.0')).toBe(candidate);

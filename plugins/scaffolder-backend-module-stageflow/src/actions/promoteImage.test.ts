@@ -2,6 +2,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { FLOW_PRESETS, ONEFLOW } from '@stageflow/plugin-stageflow-common';
 import {
   OciLayoutRegistryClient,
+  PromotionRequestInput,
   pushImage,
 } from '@stageflow/plugin-stageflow-node';
 import { DEMO_REGISTRY_HOST } from '@stageflow/plugin-stageflow-node/demo';
@@ -190,5 +191,49 @@ describe('stageflow:image:promote', () => {
         actionContext({ entityRef: phippy, stage: 'prod', version: '1.1.0' }),
       ),
     ).rejects.toThrow('Stage prod runs 1.2.1, newer than 1.1.0');
+  });
+
+  it('outputs pending with the request id for a protected stage, and writes nothing', async () => {
+    const requests: PromotionRequestInput[] = [];
+    const gitflow = FLOW_PRESETS.gitflow;
+    const { deps, digest } = await demoDeps({
+      flows: {
+        ...FLOW_PRESETS,
+        gitflow: {
+          ...gitflow,
+          stages: gitflow.stages.map(s =>
+            s.name === 'prd'
+              ? { ...s, approval: { required: 1, from: 'owner' as const } }
+              : s,
+          ),
+        },
+      },
+      approvals: {
+        request: async input => {
+          requests.push(input);
+          return { requestId: 'request-1' };
+        },
+        isApprovedRun: () => false,
+      },
+    });
+    const before = await digest('acme/goldie', 'prd');
+    const ctx = actionContext({
+      entityRef: 'component:default/goldie',
+      stage: 'prd',
+      version: '1.2.1',
+    });
+    await createPromoteImageAction(deps).handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('state', 'pending');
+    expect(ctx.output).toHaveBeenCalledWith('requestId', 'request-1');
+    expect(ctx.output).toHaveBeenCalledWith('tags', []);
+    expect(requests).toEqual([
+      expect.objectContaining({
+        entityRef: 'component:default/goldie',
+        version: '1.2.1',
+        previousDigest: before,
+        request: expect.objectContaining({ stage: 'prd', version: '1.2.1' }),
+      }),
+    ]);
+    expect(await digest('acme/goldie', 'prd')).toBe(before);
   });
 });

@@ -48,6 +48,13 @@ export function createPromoteImageAction(options: {
             .boolean()
             .optional()
             .describe('Allow a version older than what the stage runs'),
+        rollback: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'A roll back to an earlier release (with allowDowngrade); recorded in the receipt',
+            ),
       },
       output: {
         digest: z => z.string().describe('The digest the stage now runs'),
@@ -85,15 +92,28 @@ export function createPromoteImageAction(options: {
             .string()
             .optional()
             .describe('GitOps stages: the unified diff of the pin file'),
+        state: z =>
+          z
+            .enum(['done', 'pending'])
+            .optional()
+            .describe(
+              'done: the stage runs it; pending: a protected stage, the request waits for approval',
+            ),
+        requestId: z =>
+          z
+            .string()
+            .optional()
+            .describe('The promotion request waiting for approval (pending)'),
       },
     },
     async handler(ctx) {
-      const { stage, version, allowDowngrade } = ctx.input;
+      const { stage, version, allowDowngrade, rollback } = ctx.input;
       const request = {
         target: releaseTargetOf(ctx.input),
         stage,
         ...(version !== undefined ? { version } : {}),
         ...(allowDowngrade !== undefined ? { allowDowngrade } : {}),
+        ...(rollback !== undefined ? { rollback } : {}),
       };
       const actor = {
         credentials: await ctx.getInitiatorCredentials(),
@@ -133,6 +153,12 @@ export function createPromoteImageAction(options: {
         if (value) {
           ctx.output(key, value);
         }
+      }
+      if (result.state) {
+        ctx.output('state', result.state);
+      }
+      if (result.requestId) {
+        ctx.output('requestId', result.requestId);
       }
     },
   });

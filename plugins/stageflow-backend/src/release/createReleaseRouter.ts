@@ -75,6 +75,7 @@ const promoteBody = z
     allowDowngrade: z
       .boolean({ invalid_type_error: 'must be a boolean' })
       .optional(),
+    rollback: z.boolean({ invalid_type_error: 'must be a boolean' }).optional(),
   })
   .strict();
 

@@ -41,6 +41,7 @@ interface TransitionRow {
   status: string;
   actor: string | null;
   task_id: string | null;
+  approvers?: string | null;
 }
 
 const LEASE_TABLE = 'stageflow_snapshot_lease';
@@ -143,6 +144,8 @@ export class SnapshotStore {
     /** Who made the change through Stageflow; absent for a snapshot. */
     actor?: string;
     taskId?: string;
+    /** Who approved the change (a protected stage). */
+    approvers?: string[];
     /** What a stage ran before, when no earlier state was recorded. */
     previous?: Record<string, { digest?: string; version?: string }>;
   }): Promise<RecordedTransition[]> {
@@ -179,6 +182,9 @@ export class SnapshotStore {
             status: stage.status,
             ...(actor ? { actor } : {}),
             ...(taskId ? { taskId } : {}),
+            ...(options.approvers?.length
+              ? { approvers: options.approvers }
+              : {}),
           };
           transitions.push(transition);
           await tx('stageflow_stage_transitions').insert({
@@ -194,6 +200,9 @@ export class SnapshotStore {
             status: stage.status,
             actor: actor ?? null,
             task_id: taskId ?? null,
+            approvers: options.approvers?.length
+              ? JSON.stringify(options.approvers)
+              : null,
           });
         }
         const row = {
@@ -333,6 +342,9 @@ export class SnapshotStore {
       status: row.status as StageTransition['status'],
       ...(row.actor ? { actor: row.actor } : {}),
       ...(row.task_id ? { taskId: row.task_id } : {}),
+      ...(row.approvers
+        ? { approvers: JSON.parse(row.approvers) as string[] }
+        : {}),
     }));
   }
 }

@@ -20,6 +20,28 @@ describe('readStageflowConfig', () => {
     expect(config.cacheTtlSeconds).toBe(60);
     expect(config.snapshotFrequencyMinutes).toBe(5);
     expect(config.claims).toEqual({});
+    expect(config.approvalsExpireAfterMs).toBe(24 * 60 * 60 * 1000);
+  });
+
+  it('reads protected stages and the expiry of requests', () => {
+    const live = {
+      ...trunk.stages[1],
+      approval: { required: 2, from: ['release-managers'] },
+      freeze: [{ name: 'weekend', cron: '0 18 * * 5', duration: 'PT60H' }],
+    };
+    const config = readStageflowConfig(
+      new ConfigReader({
+        stageflow: {
+          flows: { trunk: { ...trunk, stages: [trunk.stages[0], live] } },
+          approvals: { expireAfter: { hours: 2 } },
+        },
+      }),
+    );
+    expect(config.flows.trunk.stages[1]).toMatchObject({
+      approval: { required: 2, from: ['group:default/release-managers'] },
+      freeze: [{ name: 'weekend', cron: '0 18 * * 5', duration: 'PT60H' }],
+    });
+    expect(config.approvalsExpireAfterMs).toBe(2 * 60 * 60 * 1000);
   });
 
   it('reads claims keyed by repository or image, normalized', () => {
@@ -191,6 +213,42 @@ describe('readStageflowConfig', () => {
     [
       { ...trunk, stages: [trunk.stages[0], trunk.stages[0]] },
       "Invalid config at stageflow.flows.trunk.stages: stage 'qa' is listed twice",
+    ],
+    [
+      {
+        ...trunk,
+        stages: [
+          trunk.stages[0],
+          { ...trunk.stages[1], approval: { required: 0, from: 'owner' } },
+        ],
+      },
+      'Invalid config at stageflow.flows.trunk.stages[1].approval.required: must be 1 or more',
+    ],
+    [
+      {
+        ...trunk,
+        stages: [
+          trunk.stages[0],
+          {
+            ...trunk.stages[1],
+            freeze: [{ cron: 'every friday', duration: 'PT1H' }],
+          },
+        ],
+      },
+      /Invalid config at stageflow\.flows\.trunk\.stages\[1\]\.freeze\[0\]\.cron: is not a valid cron expression/,
+    ],
+    [
+      {
+        ...trunk,
+        stages: [
+          trunk.stages[0],
+          {
+            ...trunk.stages[1],
+            freeze: [{ cron: '0 18 * * 5', duration: '60 hours' }],
+          },
+        ],
+      },
+      'Invalid config at stageflow.flows.trunk.stages[1].freeze[0].duration: must be a positive ISO 8601 duration such as PT48H',
     ],
   ])('names the key of a bad flow (%#)', (flow, message) => {
     expect(() =>

@@ -11,6 +11,11 @@ import {
   isGitopsRepository,
   isSafeRepositoryPath,
 } from '../release/gitops/gitopsLocations';
+import {
+  approvalSchema,
+  durationSchema,
+  freezeSchema,
+} from './approvalSchemas';
 
 /**
  * Stageflow's settings shared by the backend plugin and its modules, read
@@ -31,6 +36,8 @@ export interface StageflowConfig {
    * `registry.acme.example/acme/phippy`).
    */
   claims: Record<string, string>;
+  /** How long a promotion request to a protected stage waits, in ms. */
+  approvalsExpireAfterMs: number;
 }
 
 const template = z
@@ -117,6 +124,8 @@ const flowSchema = z
             promoteTo: z.array(template).optional(),
             branch: z.string().min(1).optional(),
             source: gitopsSourceSchema.optional(),
+            approval: approvalSchema.optional(),
+            freeze: z.array(freezeSchema).optional(),
           })
           .strict(),
       )
@@ -164,9 +173,12 @@ const sections = {
     .partial()
     .default({}),
   claims: z.record(entityRefSchema).default({}),
+  approvals: z.object({ expireAfter: durationSchema }).partial().default({}),
 };
 
 const stageflowSchema = z.object(sections).passthrough();
+
+const DEFAULT_APPROVALS_EXPIRE_AFTER_MS = 24 * 60 * 60 * 1000;
 
 function formatPath(path: (string | number)[]): string {
   return path.reduce<string>(
@@ -241,5 +253,7 @@ export function readStageflowConfig(config: Config): StageflowConfig {
     cacheTtlSeconds: data.cache.ttlSeconds ?? 60,
     snapshotFrequencyMinutes: data.snapshots.frequencyMinutes ?? 5,
     claims,
+    approvalsExpireAfterMs:
+      data.approvals.expireAfter ?? DEFAULT_APPROVALS_EXPIRE_AFTER_MS,
   };
 }

@@ -7,6 +7,7 @@ import { copyManifestTree } from './copyImage';
 import { registryUpstreamError } from './errors';
 import {
   MANIFEST_ACCEPT,
+  MEDIA_TYPES,
   parseManifestBytes,
   readImageConfigInfo,
   sha256Digest,
@@ -24,6 +25,7 @@ import type {
   ImageConfigInfo,
   ManifestDescriptor,
   RawManifest,
+  ReferrerDescriptor,
   WritableRegistryClient,
 } from './types';
 
@@ -198,6 +200,29 @@ export class DistributionRegistryClient implements WritableRegistryClient {
       sameStore: true,
       transfer: (to, from, blob) => this.mountOrCopyBlob(to, from, blob),
     });
+  }
+
+  async listReferrers(
+    repository: string,
+    digest: string,
+  ): Promise<ReferrerDescriptor[] | undefined> {
+    const res = await this.transport.send({
+      operation: 'list referrers',
+      repository,
+      scopes: [pull(repository)],
+      method: 'GET',
+      url: `/v2/${repository}/referrers/${digest}`,
+      headers: { accept: MEDIA_TYPES.ociIndex },
+      // A registry without the API (distribution 2.x) does not know the route.
+      accept: [400, 404, 405],
+    });
+    const type = res.headers.get('content-type')?.split(';')[0];
+    if (res.status !== 200 || type !== MEDIA_TYPES.ociIndex) {
+      discard(res);
+      return undefined;
+    }
+    const body = (await res.json()) as { manifests?: ReferrerDescriptor[] };
+    return body.manifests ?? [];
   }
 
   async hasBlob(repository: string, digest: string): Promise<boolean> {

@@ -60,6 +60,25 @@ export interface RegistryClient {
   getImageConfig(ref: ImageReference): Promise<ImageConfigInfo>;
   /** Points every target at the manifest of source without moving layer bytes where avoidable. */
   copy(source: ImageReference, targets: ImageReference[]): Promise<CopyResult>;
+  /**
+   * The OCI 1.1 referrers API: the manifests whose `subject` is `digest`,
+   * or undefined when the registry has no referrers API (clients then use
+   * the `sha256-<hex>` tag schema).
+   */
+  listReferrers?(
+    repository: string,
+    digest: string,
+  ): Promise<ReferrerDescriptor[] | undefined>;
+}
+
+/**
+ * A manifest that refers to another (an entry of a referrers index).
+ *
+ * @public
+ */
+export interface ReferrerDescriptor extends ManifestDescriptor {
+  artifactType?: string;
+  annotations?: Record<string, string>;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
+  FlowStage,
   ReleasesResponse,
   StageflowChange,
   StagesResponse,
@@ -23,11 +24,17 @@ import { DefaultReleaseServiceOptions } from './DefaultReleaseServiceOptions';
 import { ReleaseTargetResolver } from './ReleaseTargetResolver';
 import { StageResolver } from './StageResolver';
 import { StageflowFacts } from './StageflowFacts';
+import { gatePromotion } from './approvals/gatePromotion';
 import { executePromotion } from './executePromotion';
+import { storePromotionReceipt } from './receipts/storePromotionReceipt';
 import { findRelease } from './findRelease';
 import { nextReleaseTag } from './nextReleaseTag';
 import { planHotfix } from './planHotfix';
-import { describePromotionPlan, planPromotion } from './planPromotion';
+import {
+  PromotionPlan,
+  describePromotionPlan,
+  planPromotion,
+} from './planPromotion';
 import { gitopsOutputs } from './gitops/gitopsOutputs';
 import {
   FinishHotfixResult,
@@ -280,7 +287,14 @@ export class DefaultReleaseService implements ReleaseService {
       const lockKey = `${stageImage ? formatImageReference(stageImage) : ''}#${
         request.stage
       }`;
-      const dryRun = Boolean(request.dryRun);
+      // A protected stage: refused in a freeze window; planned as a dry run
+      // and stored as a request when it needs approval.
+      const { needsApproval } = gatePromotion({
+        stage,
+        actor,
+        approvals: this.options.approvals,
+      });
+      const dryRun = Boolean(request.dryRun) || needsApproval;
       const run = async () => {
         if (stageImage) {
           // Read what the stage runs now, not what a cache remembers.
@@ -319,7 +333,35 @@ export class DefaultReleaseService implements ReleaseService {
       const { plan, tags, written } = dryRun
         ? await run()
         : await this.options.lock.withLock(lockKey, run);
+      if (needsApproval) {
+        return this.requestApproval(
+          target.entityRef,
+          stage!,
+          request,
+          actor,
+          plan,
+        );
+      }
       if (!dryRun) {
+        await storePromotionReceipt({
+          registry: this.options.registry,
+          plan,
+          logger: this.options.logger,
+          receipt: {
+            entityRef: target.entityRef,
+            ...(plan.previousVersion
+              ? { fromVersion: plan.previousVersion }
+              : {}),
+            ...(plan.previousDigest ? { fromDigest: plan.previousDigest } : {}),
+            requester: actor.approval?.requester ?? actorOf(actor.credentials),
+            approvers: actor.approval?.approvers ?? [],
+            ...(actor.approval ? { requestId: actor.approval.requestId } : {}),
+            ...(actor.taskId ? { taskId: actor.taskId } : {}),
+            ...(request.rollback ? { rollback: true } : {}),
+            tags,
+            promotedAt: new Date().toISOString(),
+          },
+        });
         await this.afterWrite(
           target,
           actor,
@@ -350,8 +392,51 @@ export class DefaultReleaseService implements ReleaseService {
         ...gitopsOutputs(plan, written),
         plan: `${dryRun ? 'Would ' : ''}${describePromotionPlan(plan)}`,
         dryRun,
+        ...(dryRun ? {} : { state: 'done' as const }),
       };
     });
+  }
+
+  /** Stores a request for a promotion to a protected stage: it waits. */
+  private async requestApproval(
+    entityRef: string,
+    stage: FlowStage,
+    request: PromoteRequest,
+    actor: ReleaseActor,
+    plan: PromotionPlan,
+  ): Promise<PromoteResult> {
+    const { requestId } = await this.options.approvals!.request({
+      entityRef,
+      stage,
+      request: { ...request, version: plan.version },
+      version: plan.version,
+      digest: plan.digest,
+      ...(plan.previousVersion
+        ? { previousVersion: plan.previousVersion }
+        : {}),
+      ...(plan.previousDigest ? { previousDigest: plan.previousDigest } : {}),
+      requester: actorOf(actor.credentials),
+      ...(actor.taskId ? { taskId: actor.taskId } : {}),
+    });
+    return {
+      entityRef,
+      stage: plan.stage,
+      version: plan.version,
+      tag: plan.tag,
+      sha: plan.sha,
+      digest: plan.digest,
+      tags: [],
+      ...(plan.previousDigest ? { previousDigest: plan.previousDigest } : {}),
+      ...(plan.previousVersion
+        ? { previousVersion: plan.previousVersion }
+        : {}),
+      plan: `Requested ${
+        stage.approval!.required
+      } approval(s) to ${describePromotionPlan(plan)} (request ${requestId})`,
+      dryRun: false,
+      state: 'pending',
+      requestId,
+    };
   }
 
   private async authorize(
@@ -382,7 +467,13 @@ export class DefaultReleaseService implements ReleaseService {
   ): Promise<T> {
     const audit: { entityRef?: string; meta: JsonObject } = { meta: {} };
     const base: JsonObject = {
-      actor: actorOf(actor.credentials),
+      actor: actor.approval?.requester ?? actorOf(actor.credentials),
+      ...(actor.approval
+        ? {
+            approvers: actor.approval.approvers,
+            requestId: actor.approval.requestId,
+          }
+        : {}),
       ...(actor.taskId ? { taskId: actor.taskId } : {}),
       target: targetText(request.target),
       dryRun: Boolean(request.dryRun),
@@ -424,7 +515,7 @@ export class DefaultReleaseService implements ReleaseService {
     } = {},
   ): Promise<void> {
     const { logger } = this.options;
-    const actorRef = actorOf(actor.credentials);
+    const actorRef = actor.approval?.requester ?? actorOf(actor.credentials);
     const flow = target.flow;
     const stageImages = flow.stages.map(stage =>
       parseImageReference(
@@ -471,6 +562,7 @@ export class DefaultReleaseService implements ReleaseService {
         observedAt: new Date(),
         actor: actorRef,
         ...(actor.taskId ? { taskId: actor.taskId } : {}),
+        ...(actor.approval ? { approvers: actor.approval.approvers } : {}),
         revisionDates,
         ...(extra.previous ? { previous: extra.previous } : {}),
       });

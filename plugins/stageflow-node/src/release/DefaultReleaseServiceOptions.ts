@@ -10,6 +10,7 @@ import { StageInfo, StageflowChange } from '@stageflow/plugin-stageflow-common';
 import { StageflowConfig } from '../config';
 import { GitService } from '../git';
 import { RegistryService } from '../registry';
+import { PromotionApprovals } from './approvals/types';
 
 /**
  * Where the release service records what it changed: the new state of a
@@ -27,6 +28,8 @@ export interface ReleaseHistory {
     /** The user (or service) entity ref that acted. */
     actor?: string;
     taskId?: string;
+    /** Who approved the change (a protected stage). */
+    approvers?: string[];
     /** Commit dates by sha, for lead times. */
     revisionDates?: Record<string, string | undefined>;
     /**
@@ -78,4 +81,9 @@ export interface DefaultReleaseServiceOptions {
   history: ReleaseHistory;
   lock: PromotionLock;
   announcer: ReleaseAnnouncer;
+  /**
+   * The approvals of protected stages; without them a stage with an
+   * `approval` rule refuses every promotion.
+   */
+  approvals?: PromotionApprovals;
 }

@@ -13,3 +13,15 @@ export {
 export { releaseServiceRef } from './releaseServiceRef';
 export { StageResolver } from './StageResolver';
 export { StageflowFacts } from './StageflowFacts';
+export type {
+  PromotionApprovals,
+  PromotionRequestInput,
+} from './approvals/types';
+export { activeFreezeWindow } from './approvals/freezeWindows';
+export {
+  PROMOTION_RECEIPT_ARTIFACT_TYPE,
+  readPromotionReceipts,
+  referrersTagOf,
+  writePromotionReceipt,
+  type PromotionReceipt,
+} from './receipts/promotionReceipt';

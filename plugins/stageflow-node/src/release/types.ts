@@ -25,6 +25,11 @@ export type ReleaseTargetSpec =
 export interface ReleaseActor {
   credentials: BackstageCredentials;
   taskId?: string;
+  /**
+   * Set only by the approvals when an approved request runs: who asked and
+   * who approved (history, audit and receipt name them).
+   */
+  approval?: { requestId: string; requester: string; approvers: string[] };
 }
 
 /** @public */
@@ -112,6 +117,8 @@ export interface PromoteRequest {
   /** The release to promote (default: the latest release). */
   version?: string;
   allowDowngrade?: boolean;
+  /** A roll back to an earlier release (needs `allowDowngrade` when it goes back). */
+  rollback?: boolean;
   dryRun?: boolean;
 }
 
@@ -137,6 +144,12 @@ export interface PromoteResult {
   pullRequestBranch?: string;
   plan: string;
   dryRun: boolean;
+  /**
+   * `pending`: the stage is protected and a promotion request waits for
+   * approval (`requestId`); nothing was written. `done`: it ran.
+   */
+  state?: 'done' | 'pending';
+  requestId?: string;
 }
 
 /**

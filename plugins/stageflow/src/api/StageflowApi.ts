@@ -5,6 +5,8 @@ import {
   HistoryResponse,
   HotfixesResponse,
   OverviewResponse,
+  PromotionRequestInfo,
+  PromotionsResponse,
   ReleasesResponse,
   StagesResponse,
   UnreleasedResponse,
@@ -55,6 +57,14 @@ export interface StageflowApi {
   getUnreleased(entity: CompoundEntityRef): Promise<UnreleasedResponse>;
   /** The open hotfix branches and the fixes prod does not run yet. */
   getHotfixes(entity: CompoundEntityRef): Promise<HotfixesResponse>;
+  /** The promotion requests of the entity's protected stages, newest first. */
+  getPromotions(entity: CompoundEntityRef): Promise<PromotionsResponse>;
+  /** Approves or rejects a pending promotion request as the signed-in user. */
+  decidePromotion(
+    id: string,
+    decision: 'approve' | 'reject',
+    comment?: string,
+  ): Promise<PromotionRequestInfo>;
 }
 
 /**

@@ -5,6 +5,8 @@ import {
   CompareResponse,
   HistoryResponse,
   HotfixesResponse,
+  PromotionRequestInfo,
+  PromotionsResponse,
   ReleasesResponse,
   StagesResponse,
   UnreleasedResponse,
@@ -72,9 +74,25 @@ export class StageflowClient implements StageflowApi {
     return this.get(`${entityPath(entity)}/hotfixes`);
   }
 
-  private async get<T>(path: string): Promise<T> {
+  getPromotions(entity: CompoundEntityRef): Promise<PromotionsResponse> {
+    return this.get(`${entityPath(entity)}/promotions`);
+  }
+
+  decidePromotion(
+    id: string,
+    decision: 'approve' | 'reject',
+    comment?: string,
+  ): Promise<PromotionRequestInfo> {
+    return this.get(`/v1/promotions/${encodeURIComponent(id)}/${decision}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(comment ? { comment } : {}),
+    });
+  }
+
+  private async get<T>(path: string, init?: RequestInit): Promise<T> {
     const baseUrl = await this.discoveryApi.getBaseUrl('stageflow');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

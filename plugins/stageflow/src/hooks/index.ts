@@ -1,6 +1,7 @@
 export { useCompare } from './useCompare';
 export { useHistory } from './useHistory';
 export { useHotfixes } from './useHotfixes';
+export { usePromotions } from './usePromotions';
 export { useReleases } from './useReleases';
 export { useStages } from './useStages';
 export { useUnreleased } from './useUnreleased';

@@ -3,6 +3,8 @@ import {
   CompareResponse,
   HistoryResponse,
   HotfixesResponse,
+  PromotionRequestInfo,
+  PromotionsResponse,
   ReleasesResponse,
   StagesResponse,
   UnreleasedResponse,
@@ -29,6 +31,21 @@ import {
  */
 export class FakeStageflowApi implements StageflowApi {
   private readonly components: number;
+  private readonly promotions: PromotionRequestInfo[] = [
+    {
+      id: '8f1d5d1e-6c7e-4a57-9d0b-1f1c2a3b4c5d',
+      entityRef: 'component:default/goldie',
+      stage: 'prd',
+      version: '1.2.1',
+      digest: `sha256:${'a'.repeat(64)}`,
+      state: 'pending',
+      requester: 'user:default/bjoern.dieding',
+      required: 1,
+      approvals: [],
+      createdAt: '2026-12-01T09:00:00.000Z',
+      expiresAt: '2026-12-02T09:00:00.000Z',
+    },
+  ];
 
   constructor(
     overrides: Partial<StageflowApi> = {},
@@ -85,5 +102,32 @@ export class FakeStageflowApi implements StageflowApi {
 
   async getHotfixes(): Promise<HotfixesResponse> {
     return hotfixes;
+  }
+
+  async getPromotions(entity: CompoundEntityRef): Promise<PromotionsResponse> {
+    return {
+      promotions: this.promotions
+        .filter(p => p.entityRef === `component:default/${entity.name}`)
+        .map(p => ({ ...p })),
+    };
+  }
+
+  async decidePromotion(
+    id: string,
+    decision: 'approve' | 'reject',
+    comment?: string,
+  ): Promise<PromotionRequestInfo> {
+    const request = this.promotions.find(p => p.id === id)!;
+    request.approvals = [
+      ...request.approvals,
+      {
+        by: 'user:default/guest',
+        decision,
+        ...(comment ? { comment } : {}),
+        at: new Date().toISOString(),
+      },
+    ];
+    request.state = decision === 'approve' ? 'done' : 'rejected';
+    return { ...request };
   }
 }

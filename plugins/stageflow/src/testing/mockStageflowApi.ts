@@ -14,6 +14,8 @@ export function mockStageflowApi(
     'getOverview',
     'getUnreleased',
     'getHotfixes',
+    'getPromotions',
+    'decidePromotion',
   ] as const) {
     jest.spyOn(api, method);
   }

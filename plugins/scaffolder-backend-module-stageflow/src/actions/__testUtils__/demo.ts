@@ -14,6 +14,7 @@ import {
   DefaultGitService,
   DefaultReleaseService,
   DefaultRegistryService,
+  PromotionApprovals,
   ReleaseHistory,
   ReleaseService,
 } from '@stageflow/plugin-stageflow-node';
@@ -71,6 +72,7 @@ export function createTestReleaseService(options: {
   permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   flows?: Record<string, FlowDefinition>;
   claims?: Record<string, string>;
+  approvals?: PromotionApprovals;
 }) {
   const { config } = options;
   const auditor = mockServices.auditor.mock();
@@ -102,6 +104,7 @@ export function createTestReleaseService(options: {
       },
     },
     lock: processLock(),
+    ...(options.approvals ? { approvals: options.approvals } : {}),
     announcer: {
       announce: async change => {
         announcements.push(change);
@@ -118,6 +121,7 @@ export async function demoDeps(
     flows?: Record<string, FlowDefinition>;
     entities?: Entity[];
     claims?: Record<string, string>;
+    approvals?: PromotionApprovals;
   } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'stageflow-actions-'));

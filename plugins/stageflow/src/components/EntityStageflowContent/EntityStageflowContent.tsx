@@ -3,6 +3,7 @@ import {
   MissingAnnotationEmptyState,
   useEntity,
 } from '@backstage/plugin-catalog-react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import Grid from '@material-ui/core/Grid';
 import { STAGEFLOW_IMAGE_ANNOTATION } from '@stageflow/plugin-stageflow-common';
 import { isStageflowAvailable } from '../../conditions';
@@ -11,6 +12,7 @@ import { StaleNotice, gitHubSlug } from '../shared';
 import { CompareView } from './CompareView';
 import { DoraMetricsCard } from './DoraMetricsCard';
 import { HistoryTable } from './HistoryTable';
+import { PromotionRequestsTable } from './PromotionRequestsTable';
 import { HotfixCandidatesTable } from './HotfixCandidatesTable';
 import { ReleasesTable } from './ReleasesTable';
 
@@ -82,9 +84,15 @@ export function EntityStageflowContent() {
         )}
       </Grid>
       <Grid item xs={12}>
+        <PromotionRequestsTable entity={entity} />
+      </Grid>
+      <Grid item xs={12}>
         {/* A failed history request is already reported above. */}
         {history.value && (
-          <HistoryTable transitions={history.value.transitions} />
+          <HistoryTable
+            transitions={history.value.transitions}
+            entityRef={stringifyEntityRef(entity)}
+          />
         )}
       </Grid>
     </Grid>

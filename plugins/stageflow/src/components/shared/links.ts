@@ -22,7 +22,7 @@ export function commitUrl(slug: string, sha: string): string {
 export function templateUrl(
   template: string,
   entityRef: string,
-  values: Record<string, string> = {},
+  values: Record<string, string | boolean> = {},
 ): string {
   const [namespace, name] = template.includes('/')
     ? template.split('/', 2)

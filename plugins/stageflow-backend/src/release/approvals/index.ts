@@ -1,0 +1,3 @@
+export { PromotionApprovalsService } from './PromotionApprovalsService';
+export { PromotionRequestStore } from './PromotionRequestStore';
+export { createApprovalsRouter } from './createApprovalsRouter';
