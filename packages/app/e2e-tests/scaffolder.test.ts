@@ -99,3 +99,19 @@ test('start hotfix creates the branch from the latest release', async ({
   expect(result.status, result.log).toBe('completed');
   expect(refs()).toContain('refs/heads/hotfix/e2e-check');
 });
+
+test('finish hotfix merges the hotfix back and deletes its branch', async ({
+  request,
+}) => {
+  const result = await runTemplate(request, 'finish-hotfix', {
+    entityRef: 'component:default/phippy',
+    branch: 'hotfix/e2e-check',
+    deleteBranch: true,
+  });
+  expect(result.status, result.log).toBe('completed');
+  // The branch starts at the latest release, which develop contains.
+  expect(result.log).toMatch(
+    /Finished hotfix\/e2e-check: develop already contains hotfix\/e2e-check; deleted hotfix\/e2e-check/,
+  );
+  expect(refs()).not.toContain('refs/heads/hotfix/e2e-check');
+});

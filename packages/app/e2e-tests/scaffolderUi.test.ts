@@ -89,3 +89,25 @@ test('a user tags a patch release and promotes it to prod from the card', async 
   expect(await digestOf('prod')).toBe(await digestOf('staging'));
   await saveScreenshot(page, 'stageflow-card-promoted');
 });
+
+test('a user finishes the open hotfix from the card', async ({ page }) => {
+  await signInAsGuest(page);
+  await openPhippy(page);
+  // The demo's hotfix/login-redirect is open (merged into develop already).
+  await page.getByRole('button', { name: /^Finish hotfix/ }).click();
+  await expect(page).toHaveURL(/\/create\/templates\/default\/finish-hotfix/);
+  await expect(page.getByLabel(/Hotfix branch/)).toHaveValue(
+    'hotfix/login-redirect',
+  );
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page).toHaveURL(/\/create\/tasks\//);
+  // The plan is in the task's log too: read the template's output box.
+  await expect(
+    page
+      .getByTestId('text-output-box')
+      .getByText(
+        'Finished hotfix/login-redirect: develop already contains hotfix/login-redirect',
+      ),
+  ).toBeVisible({ timeout: 60_000 });
+});

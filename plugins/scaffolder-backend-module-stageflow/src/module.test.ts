@@ -16,6 +16,7 @@ describe('scaffolderModuleStageflow', () => {
     });
     expect(addActions.mock.calls.flat().map((a: any) => a.id)).toEqual([
       'stageflow:hotfix:start',
+      'stageflow:hotfix:finish',
       'stageflow:release:tag',
       'stageflow:image:promote',
       'stageflow:catalog:register',

@@ -1,6 +1,7 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { ReleaseService } from '@stageflow/plugin-stageflow-node';
 import { createCatalogRegisterAction } from './catalogRegister';
+import { createFinishHotfixAction } from './finishHotfix';
 import { createPromoteImageAction } from './promoteImage';
 import { createStartHotfixAction } from './startHotfix';
 import { createTagReleaseAction } from './tagRelease';
@@ -26,6 +27,7 @@ export function createStageflowActions(options: {
 }) {
   return [
     createStartHotfixAction(options),
+    createFinishHotfixAction({ releases: options.releaseService }),
     createTagReleaseAction(options),
     createPromoteImageAction(options),
     createCatalogRegisterAction(options),

@@ -38,6 +38,48 @@ describe('stageflow:hotfix:start', () => {
     );
   });
 
+  it('cherry-picks the fixes given onto the new branch, and checks them in a dry run', async () => {
+    const { deps, refs, sha } = await demoDeps();
+    const action = createStartHotfixAction(deps);
+    // The head of develop is "fix: footer typo", after v1.3.0.
+    const fix = sha('phippy', 'develop');
+    const input = {
+      entityRef: 'component:default/phippy',
+      name: 'footer',
+      cherryPick: [fix],
+    };
+    const before = refs('phippy');
+    const dry = actionContext(input, { isDryRun: true });
+    await action.handler(dry);
+    expect(dry.output).toHaveBeenCalledWith('cherryPicked', [fix]);
+    expect(refs('phippy')).toBe(before);
+
+    const ctx = actionContext(input);
+    await action.handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('branch', 'hotfix/footer');
+    expect(ctx.output).toHaveBeenCalledWith('cherryPicked', [fix]);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'sha',
+      sha('phippy', 'hotfix/footer'),
+    );
+    expect(sha('phippy', 'hotfix/footer^')).toBe(sha('phippy', 'v1.3.0'));
+  });
+
+  it('refuses a cherry-pick that is no commit name, naming the field', async () => {
+    const { deps, refs } = await demoDeps();
+    const before = refs('phippy');
+    await expect(
+      createStartHotfixAction(deps).handler(
+        actionContext({
+          entityRef: 'component:default/phippy',
+          name: 'x',
+          cherryPick: ['--upload-pack=evil'],
+        }),
+      ),
+    ).rejects.toThrow(/cherryPick\[0\] must be a commit sha/);
+    expect(refs('phippy')).toBe(before);
+  });
+
   it('starts from an older release and plans without acting in a dry run', async () => {
     const { deps, refs } = await demoDeps();
     const before = refs('phippy');

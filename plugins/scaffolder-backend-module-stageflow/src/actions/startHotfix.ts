@@ -44,6 +44,13 @@ export function createStartHotfixAction(options: {
             .string()
             .optional()
             .describe('The release to fix (default: the latest release)'),
+        cherryPick: z =>
+          z
+            .array(z.string())
+            .optional()
+            .describe(
+              'Commits (shas) cherry-picked onto the new branch, in order; a conflict fails naming the files, with nothing pushed',
+            ),
       },
       output: {
         branch: z => z.string().describe('The branch created'),
@@ -52,14 +59,20 @@ export function createStartHotfixAction(options: {
         nextVersion: z =>
           z.string().describe('The version the hotfix will be released as'),
         entityRef: z => z.string().describe('The entity acted through'),
+        cherryPicked: z =>
+          z
+            .array(z.string())
+            .optional()
+            .describe('The full shas cherry-picked, in order'),
       },
     },
     async handler(ctx) {
-      const { name, fromVersion } = ctx.input;
+      const { name, fromVersion, cherryPick } = ctx.input;
       const request = {
         target: releaseTargetOf(ctx.input),
         name,
         ...(fromVersion !== undefined ? { fromVersion } : {}),
+        ...(cherryPick?.length ? { cherryPick } : {}),
       };
       const actor = {
         credentials: await ctx.getInitiatorCredentials(),
@@ -79,6 +92,9 @@ export function createStartHotfixAction(options: {
       ctx.output('nextVersion', result.nextVersion);
       ctx.output('sha', result.sha);
       ctx.output('entityRef', result.entityRef);
+      if (result.cherryPicked) {
+        ctx.output('cherryPicked', result.cherryPicked);
+      }
     },
   });
 }

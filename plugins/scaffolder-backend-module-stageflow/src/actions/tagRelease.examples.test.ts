@@ -20,6 +20,9 @@ describe('tagRelease examples', () => {
       sha: develop,
       branch: 'develop',
       entityRef: 'component:default/phippy',
+      notes: expect.stringMatching(
+        /^### Features\n\n- cookie banner \([0-9a-f]{7}\)\n\n### Fixes\n\n- footer typo/,
+      ),
     });
     expect(run.sha('phippy', 'v1.4.0')).toBe(develop);
     expect(run.refs('phippy')).toMatch(/refs\/tags\/v1\.4\.0\^\{\}/);
@@ -47,6 +50,7 @@ describe('tagRelease examples', () => {
       branch: 'develop',
       entityRef: 'component:default/phippy',
       digest: candidate,
+      notes: expect.any(String),
     });
     const message = execFileSync(
       'git',
@@ -56,7 +60,11 @@ describe('tagRelease examples', () => {
         encoding: 'utf8',
       },
     ).trim();
-    expect(message).toBe(run.step.input.message);
+    // The tag's message is the example's line above the generated notes.
+    expect(message).toBe(run.outputs.notes);
+    expect(message.startsWith(`${run.step.input.message}\n\n### Features`)).toBe(
+      true,
+    );
     expect(await run.digest('acme/phippy/stable', 'latest')).toBe(candidate);
     expect(await run.digest('acme/phippy/stable', 'v2.0.0')).toBe(candidate);
   });

@@ -187,6 +187,46 @@ describe('stageflow:release:tag', () => {
     expect(refs('goldie')).toBe(before);
   });
 
+  it('cuts a GitFlow release: merges dev into main, tags the merge with notes, once even when retried', async () => {
+    const { deps, sha, refs } = await demoDeps();
+    const action = createTagReleaseAction(deps);
+    const checkpoints = rememberingCheckpoints();
+    const input = {
+      entityRef: 'component:default/goldie',
+      bump: 'auto' as const,
+    };
+    const ctx = actionContext(input, { checkpoint: checkpoints.checkpoint });
+    await action.handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('tag', '1.3.0');
+    expect(sha('goldie', '1.3.0')).toBe(sha('goldie', 'main'));
+    expect(ctx.output).toHaveBeenCalledWith('mergeSha', sha('goldie', 'main'));
+    expect(ctx.output).toHaveBeenCalledWith(
+      'notes',
+      expect.stringMatching(/### Features\n\n- restore from a backup/),
+    );
+    const after = refs('goldie');
+    await action.handler(
+      actionContext(input, { checkpoint: checkpoints.checkpoint }),
+    );
+    expect(refs('goldie')).toBe(after);
+  });
+
+  it('tags the release branch as it is when mergeIntegrationBranch is false', async () => {
+    const { deps, refs } = await demoDeps();
+    const before = refs('goldie');
+    // main is released as 1.2.1 already: without the merge there is nothing new.
+    await expect(
+      createTagReleaseAction(deps).handler(
+        actionContext({
+          entityRef: 'component:default/goldie',
+          bump: 'patch',
+          mergeIntegrationBranch: false,
+        }),
+      ),
+    ).rejects.toThrow(/is already released as 1\.2\.1/);
+    expect(refs('goldie')).toBe(before);
+  });
+
   it('plans without acting in a dry run', async () => {
     const { deps, refs } = await demoDeps();
     const before = refs('phippy');

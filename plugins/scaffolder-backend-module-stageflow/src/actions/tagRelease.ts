@@ -57,7 +57,19 @@ export function createTagReleaseAction(options: {
               'Bump of the latest release; auto reads the conventional commits since the base release',
             ),
         message: z =>
-          z.string().optional().describe('Message of the annotated tag'),
+          z
+            .string()
+            .optional()
+            .describe(
+              'A line above the generated release notes (the annotated tag message, and the GitHub Release)',
+            ),
+        mergeIntegrationBranch: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'GitFlow flows (integration branch other than the release branch), without ref: merge the integration branch into the release branch and tag the merge (default true; false tags the release branch as it is)',
+            ),
         promote: z =>
           z
             .boolean()
@@ -71,6 +83,14 @@ export function createTagReleaseAction(options: {
         branch: z =>
           z.string().describe('The branch the tagged commit is released from'),
         entityRef: z => z.string().describe('The entity acted through'),
+        notes: z => z.string().optional().describe('The release notes written'),
+        mergeSha: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'GitFlow: the merge of the integration branch that was tagged',
+            ),
         digest: z =>
           z
             .string()
@@ -79,18 +99,25 @@ export function createTagReleaseAction(options: {
       },
     },
     async handler(ctx) {
-      const { ref, version, bump, message, promote } = ctx.input;
+      const { ref, version, bump, message, promote, mergeIntegrationBranch } =
+        ctx.input;
       const request = {
         target: releaseTargetOf(ctx.input),
         ...(ref !== undefined ? { ref } : {}),
         ...(version !== undefined ? { version } : {}),
         ...(bump !== undefined ? { bump } : {}),
         ...(message !== undefined ? { message } : {}),
+        ...(mergeIntegrationBranch !== undefined
+          ? { mergeIntegrationBranch }
+          : {}),
       };
       const actor = {
         credentials: await ctx.getInitiatorCredentials(),
         taskId: ctx.task.id,
       };
+      // One checkpoint for the merge and the tag: a retry after the merge
+      // finds the release branch containing the integration branch and
+      // tags its head, so nothing is merged or tagged twice.
       const result = ctx.isDryRun
         ? await releaseService.tagRelease({ ...request, dryRun: true }, actor)
         : await ctx.checkpoint({
@@ -100,6 +127,13 @@ export function createTagReleaseAction(options: {
             }),
           });
       ctx.logger.info(result.plan);
+      if (result.notes) {
+        ctx.logger.info(`Release notes of ${result.tag}:\n${result.notes}`);
+        ctx.output('notes', result.notes);
+      }
+      if (result.merged) {
+        ctx.output('mergeSha', result.merged.sha);
+      }
       ctx.output('tag', result.tag);
       ctx.output('version', result.version);
       ctx.output('sha', result.sha);

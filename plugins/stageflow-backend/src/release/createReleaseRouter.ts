@@ -1,4 +1,5 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ReleaseService,
   ReleaseTargetSpec,
@@ -55,6 +56,9 @@ const tagReleaseBody = z
       .string()
       .max(10_000, 'must be at most 10000 characters')
       .optional(),
+    mergeIntegrationBranch: z
+      .boolean({ invalid_type_error: 'must be a boolean' })
+      .optional(),
   })
   .strict();
 
@@ -66,6 +70,24 @@ const startHotfixBody = z
     cherryPick: z.array(text(255)).max(100).optional(),
   })
   .strict();
+
+const finishHotfixBody = z
+  .object({
+    ...common,
+    branch: text(255),
+    deleteBranch: z
+      .boolean({ invalid_type_error: 'must be a boolean' })
+      .optional(),
+  })
+  .strict();
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,252}$/;
+
+const entityParams = z.object({
+  kind: z.string().regex(NAME, 'must be an entity kind'),
+  namespace: z.string().regex(NAME, 'must be an entity namespace'),
+  name: z.string().regex(NAME, 'must be an entity name'),
+});
 
 const promoteBody = z
   .object({
@@ -80,7 +102,8 @@ const promoteBody = z
   .strict();
 
 /**
- * The write routes of the release service. The caller acts: with a
+ * The write routes of the release service, and the lifecycle reads
+ * (unreleased commits, hotfix candidates) the card and forms show. The caller acts: with a
  * scaffolder task, the user who started it (the module's on-behalf-of
  * token); `taskId` names the task in history and audit.
  */
@@ -107,6 +130,43 @@ export async function createReleaseRouter(options: {
     const credentials = await httpAuth.credentials(req);
     res.json(await release.startHotfix(request, { credentials, taskId }));
   });
+
+  router.post('/v1/hotfixes/finish', async (req, res) => {
+    const { taskId, ...request } = parseInput(
+      finishHotfixBody,
+      req.body,
+      'body',
+    );
+    const credentials = await httpAuth.credentials(req);
+    res.json(await release.finishHotfix(request, { credentials, taskId }));
+  });
+
+  const entityRef = (req: express.Request) =>
+    stringifyEntityRef(parseInput(entityParams, req.params, 'path parameter'));
+
+  router.get(
+    '/v1/entities/:kind/:namespace/:name/unreleased',
+    async (req, res) => {
+      const ref = entityRef(req);
+      res.json(
+        await release.getUnreleased(ref, {
+          credentials: await httpAuth.credentials(req),
+        }),
+      );
+    },
+  );
+
+  router.get(
+    '/v1/entities/:kind/:namespace/:name/hotfixes',
+    async (req, res) => {
+      const ref = entityRef(req);
+      res.json(
+        await release.getHotfixes(ref, {
+          credentials: await httpAuth.credentials(req),
+        }),
+      );
+    },
+  );
 
   router.post('/v1/promotions', async (req, res) => {
     const { taskId, ...request } = parseInput(promoteBody, req.body, 'body');

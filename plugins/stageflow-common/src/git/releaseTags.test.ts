@@ -121,4 +121,24 @@ describe('releasesFromTags', () => {
       },
     ]);
   });
+
+  it("takes an annotated tag's message as the release's notes", () => {
+    const releases = releasesFromTags(
+      [
+        { name: 'v1.0.0', sha: 'a', message: '### Fixes\n\n- a typo\n' },
+        { name: 'v1.1.0', sha: 'b', message: '  ' },
+      ],
+      ONEFLOW_RELEASE_TAG_PATTERN,
+    );
+    expect(releases).toEqual([
+      { tag: 'v1.1.0', version: '1.1.0', sha: 'b', prerelease: false },
+      {
+        tag: 'v1.0.0',
+        version: '1.0.0',
+        sha: 'a',
+        prerelease: false,
+        notes: '### Fixes\n\n- a typo',
+      },
+    ]);
+  });
 });

@@ -116,7 +116,12 @@ export function sortReleases<T extends { version: string; tag?: string }>(
  * @public
  */
 export function releasesFromTags(
-  tags: ReadonlyArray<{ name: string; sha: string; date?: string }>,
+  tags: ReadonlyArray<{
+    name: string;
+    sha: string;
+    date?: string;
+    message?: string;
+  }>,
   pattern: string,
 ): Release[] {
   const releases: Release[] = [];
@@ -131,6 +136,8 @@ export function releasesFromTags(
         sha: tag.sha,
         ...(tag.date ? { date: tag.date } : {}),
         prerelease: version.prerelease.length > 0,
+        // An annotated tag's message is its release notes.
+        ...(tag.message?.trim() ? { notes: tag.message.trim() } : {}),
       });
     }
   }

@@ -1,12 +1,18 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef, parseEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   AuthorizeResult,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
   FlowStage,
+  HotfixesResponse,
   ReleasesResponse,
   StageflowChange,
   StagesResponse,
@@ -17,7 +23,10 @@ import {
   stageflowHotfixCreatePermission,
   stageflowImagePromotePermission,
   stageflowReleaseCreatePermission,
+  UnreleasedResponse,
+  validateRefName,
 } from '@stageflow/plugin-stageflow-common';
+import semver from 'semver';
 import { JsonObject } from '@backstage/types';
 import { ComponentTarget, readComponentTarget } from '../flows';
 import { DefaultReleaseServiceOptions } from './DefaultReleaseServiceOptions';
@@ -37,6 +46,17 @@ import {
 } from './planPromotion';
 import { gitopsOutputs } from './gitops/gitopsOutputs';
 import {
+  cutGitflowRelease,
+  finishHotfix,
+  hotfixCandidates,
+  publishRelease,
+  startHotfixWithCherryPicks,
+  unreleased,
+} from './lifecycle';
+import { planGitflowRelease } from './planGitflowRelease';
+import { renderReleaseNotes } from './releaseNotes';
+import {
+  FinishHotfixRequest,
   FinishHotfixResult,
   PromoteRequest,
   PromoteResult,
@@ -66,6 +86,34 @@ function targetText(target: TagReleaseRequest['target']): string {
     return target.entityRef;
   }
   return 'repoUrl' in target ? target.repoUrl : target.image;
+}
+
+/** A release note block with the caller's line above it. */
+function withMessage(message: string | undefined, notes: string): string {
+  return message?.trim() ? `${message.trim()}\n\n${notes}` : notes;
+}
+
+const MAX_CHERRY_PICKS = 100;
+
+/** The commits to cherry-pick: shas or ref names git accepts. */
+function checkedCommits(commits: string[] | undefined): string[] {
+  const list = commits ?? [];
+  if (list.length > MAX_CHERRY_PICKS) {
+    throw new InputError(
+      `Invalid input: cherryPick may name at most ${MAX_CHERRY_PICKS} commits, got ${list.length}`,
+    );
+  }
+  list.forEach((commit, i) => {
+    if (!/^[0-9a-f]{4,40}$/.test(commit) && !validateRefName(commit).ok) {
+      throw new InputError(
+        `Invalid input: cherryPick[${i}] must be a commit sha or a branch or tag name, got '${commit.slice(
+          0,
+          80,
+        )}'`,
+      );
+    }
+  });
+  return list;
 }
 
 /**
@@ -130,6 +178,16 @@ export class DefaultReleaseService implements ReleaseService {
     return readComponentTarget(entity, this.options.config);
   }
 
+  /** The repository of a component; NotFoundError when it names none. */
+  private repositoryOf(target: ComponentTarget) {
+    if (!target.repository) {
+      throw new NotFoundError(
+        `${target.entityRef} names no git repository (annotation stageflow.io/git-url or backstage.io/source-location)`,
+      );
+    }
+    return target.repository;
+  }
+
   async getStages(
     entityRef: string,
     options: { credentials: BackstageCredentials },
@@ -147,6 +205,31 @@ export class DefaultReleaseService implements ReleaseService {
     return { releases: await this.resolver.getDatedReleases(target) };
   }
 
+  async getUnreleased(
+    entityRef: string,
+    options: { credentials: BackstageCredentials },
+  ): Promise<UnreleasedResponse> {
+    const target = await this.readTarget(entityRef, options.credentials);
+    const locator = this.repositoryOf(target);
+    return unreleased(this.facts.repository(locator), target.flow, {
+      releases: await this.facts.releases(locator, target.flow.tagPattern),
+    });
+  }
+
+  async getHotfixes(
+    entityRef: string,
+    options: { credentials: BackstageCredentials },
+  ): Promise<HotfixesResponse> {
+    const target = await this.readTarget(entityRef, options.credentials);
+    const locator = this.repositoryOf(target);
+    const { stages } = await this.resolver.getStages(target);
+    const prodSha = stages[stages.length - 1]?.revision;
+    return hotfixCandidates(this.facts.repository(locator), target.flow, {
+      ...(prodSha ? { prodSha } : {}),
+      releases: await this.facts.releases(locator, target.flow.tagPattern),
+    });
+  }
+
   async tagRelease(
     request: TagReleaseRequest,
     actor: ReleaseActor,
@@ -159,30 +242,105 @@ export class DefaultReleaseService implements ReleaseService {
       );
       audit.entityRef = target.entityRef;
       await this.authorize(stageflowReleaseCreatePermission, target, actor);
+      const { flow } = target;
       const repository = this.facts.repository(target.repository!);
       const releases = await this.facts.releases(
         target.repository!,
-        target.flow.tagPattern,
+        flow.tagPattern,
       );
+      const dryRun = Boolean(request.dryRun);
+      // GitFlow: the release is the integration branch merged into the
+      // release branch; checked (merge and version) before anything is
+      // pushed, then merged, then the merge is tagged.
+      const gitflow =
+        flow.branches.develop !== flow.branches.release &&
+        request.ref === undefined &&
+        request.mergeIntegrationBranch !== false
+          ? await planGitflowRelease({
+              repository,
+              flow,
+              releases,
+              version: request.version,
+              bump: request.bump,
+            })
+          : undefined;
+      if (gitflow && dryRun) {
+        const { cut } = gitflow;
+        const head = await repository.resolveCommit(cut.from);
+        Object.assign(audit.meta, { tag: gitflow.tag, merge: cut.from });
+        return {
+          entityRef: target.entityRef,
+          tag: gitflow.tag,
+          version: gitflow.version,
+          sha: head.sha,
+          branch: cut.into,
+          ...(cut.baseTag ? { baseTag: cut.baseTag } : {}),
+          notes: withMessage(
+            request.message,
+            renderReleaseNotes({
+              commits: cut.commits,
+              locator: repository.locator,
+              ...(cut.baseTag ? { baseTag: cut.baseTag } : {}),
+            }),
+          ),
+          plan: `Would merge ${cut.from} into ${cut.into} and tag ${gitflow.tag} on the merge: ${gitflow.reason}`,
+          dryRun,
+        };
+      }
+      let merged: TagReleaseResult['merged'];
+      if (gitflow) {
+        const cut = await cutGitflowRelease(repository, flow, {
+          releases,
+          version: gitflow.version,
+        });
+        if (cut.outcome === 'pull-request' || !cut.sha) {
+          throw new ConflictError(
+            `${
+              cut.into
+            } takes changes through pull requests only: merge the pull request of ${
+              cut.from
+            } into ${cut.into}${
+              cut.pullRequestUrl ? ` (${cut.pullRequestUrl})` : ''
+            }, then tag the release`,
+          );
+        }
+        merged = { from: cut.from, into: cut.into, sha: cut.sha };
+        Object.assign(audit.meta, { merged: cut.sha });
+        await this.facts
+          .forget({
+            repository: target.repository,
+            branches: [cut.from, cut.into],
+          })
+          .catch(() => undefined);
+      }
       const next = await nextReleaseTag({
         repository,
-        flow: target.flow,
+        flow,
         releases,
-        ref: request.ref,
-        version: request.version,
-        bump: request.bump,
+        ref: merged?.sha ?? request.ref,
+        // The merge is tagged with the version planned before it.
+        version: gitflow ? gitflow.version : request.version,
+        bump: gitflow ? undefined : request.bump,
       });
-      const dryRun = Boolean(request.dryRun);
-      const plan = `${dryRun ? 'Would tag' : 'Tagged'} ${
-        next.tag
-      } on ${next.sha.slice(0, 7)} (${next.branch}): ${next.reason}`;
+      const reason = gitflow ? gitflow.reason : next.reason;
+      const plan = `${
+        merged
+          ? `Merged ${merged.from} into ${merged.into} (${merged.sha.slice(
+              0,
+              7,
+            )}), then tagged`
+          : `${dryRun ? 'Would tag' : 'Tagged'}`
+      } ${next.tag} on ${next.sha.slice(0, 7)} (${next.branch}): ${reason}`;
       Object.assign(audit.meta, { tag: next.tag, sha: next.sha });
+      const published = await publishRelease(repository, {
+        tag: next.tag,
+        sha: next.sha,
+        ...(next.baseTag ? { baseTag: next.baseTag } : {}),
+        prerelease: semver.prerelease(next.version) !== null,
+        ...(request.message !== undefined ? { message: request.message } : {}),
+        dryRun,
+      });
       if (!dryRun) {
-        await repository.createTag({
-          name: next.tag,
-          sha: next.sha,
-          message: request.message ?? `Release ${next.tag}`,
-        });
         await this.afterWrite(target, actor, {
           kind: 'release',
           version: next.version,
@@ -193,8 +351,10 @@ export class DefaultReleaseService implements ReleaseService {
         tag: next.tag,
         version: next.version,
         sha: next.sha,
-        branch: next.branch,
+        branch: merged ? merged.into : next.branch,
         ...(next.baseTag ? { baseTag: next.baseTag } : {}),
+        notes: published.notes,
+        ...(merged ? { merged } : {}),
         plan,
         dryRun,
       };
@@ -206,11 +366,7 @@ export class DefaultReleaseService implements ReleaseService {
     actor: ReleaseActor,
   ): Promise<StartHotfixResult> {
     return this.audited('hotfix-start', request, actor, async audit => {
-      if (request.cherryPick?.length) {
-        throw new InputError(
-          'Invalid input: cherryPick is not supported yet; start the hotfix without it and push the commits to the branch',
-        );
-      }
+      const cherryPick = checkedCommits(request.cherryPick);
       const target = await this.targets.resolve(
         request.target,
         'repository',
@@ -234,34 +390,86 @@ export class DefaultReleaseService implements ReleaseService {
       Object.assign(audit.meta, {
         branch: hotfix.branch,
         from: hotfix.from.tag,
+        ...(cherryPick.length ? { cherryPick } : {}),
       });
+      // The dry run checks the cherry-picks for conflicts; a conflict
+      // fails naming the files, with nothing pushed.
+      const started = await startHotfixWithCherryPicks(
+        repository,
+        target.flow,
+        { name: request.name, from: hotfix.from, cherryPick, dryRun },
+      );
       if (!dryRun) {
-        await repository.createBranch(hotfix.branch, hotfix.from.sha);
         await this.afterWrite(
           target,
           actor,
-          { kind: 'hotfix', version: hotfix.nextVersion },
-          { branches: [hotfix.branch] },
+          { kind: 'hotfix', version: started.nextVersion },
+          { branches: [started.branch] },
         );
       }
       return {
         entityRef: target.entityRef,
-        branch: hotfix.branch,
-        sha: hotfix.from.sha,
-        fromTag: hotfix.from.tag,
-        nextVersion: hotfix.nextVersion,
-        plan: `${dryRun ? 'Would create' : 'Created'} ${hotfix.branch} at ${
-          hotfix.from.tag
-        } (${hotfix.from.sha.slice(0, 7)}); it will be released as ${
-          hotfix.nextVersion
-        }`,
+        branch: started.branch,
+        sha: started.sha,
+        fromTag: started.fromTag,
+        nextVersion: started.nextVersion,
+        ...(started.cherryPicked.length
+          ? { cherryPicked: started.cherryPicked }
+          : {}),
+        plan: started.plan,
         dryRun,
       };
     });
   }
 
-  async finishHotfix(): Promise<FinishHotfixResult> {
-    throw new Error('not implemented');
+  async finishHotfix(
+    request: FinishHotfixRequest,
+    actor: ReleaseActor,
+  ): Promise<FinishHotfixResult> {
+    return this.audited('hotfix-finish', request, actor, async audit => {
+      const valid = validateRefName(request.branch);
+      if (!valid.ok) {
+        throw new InputError(
+          `Invalid input: branch must be a branch name: ${valid.message}`,
+        );
+      }
+      const target = await this.targets.resolve(
+        request.target,
+        'repository',
+        actor.credentials,
+      );
+      audit.entityRef = target.entityRef;
+      await this.authorize(stageflowHotfixCreatePermission, target, actor);
+      const repository = this.facts.repository(target.repository!);
+      const dryRun = Boolean(request.dryRun);
+      Object.assign(audit.meta, { branch: request.branch });
+      const { steps, conflicts, ...finished } = await finishHotfix(
+        repository,
+        target.flow,
+        {
+          branch: request.branch,
+          deleteBranch: Boolean(request.deleteBranch),
+          dryRun,
+        },
+      );
+      Object.assign(audit.meta, {
+        merges: steps.map(s => `${s.from}->${s.into}:${s.outcome}`),
+        ...(finished.sha ? { sha: finished.sha } : {}),
+      });
+      if (!dryRun) {
+        await this.afterWrite(
+          target,
+          actor,
+          { kind: 'hotfix' },
+          { branches: [request.branch] },
+        );
+      }
+      return {
+        entityRef: target.entityRef,
+        ...finished,
+        ...(conflicts?.length ? { conflicts } : {}),
+      };
+    });
   }
 
   async promote(
@@ -461,7 +669,11 @@ export class DefaultReleaseService implements ReleaseService {
    */
   private async audited<T>(
     eventId: string,
-    request: TagReleaseRequest | StartHotfixRequest | PromoteRequest,
+    request:
+      | TagReleaseRequest
+      | StartHotfixRequest
+      | FinishHotfixRequest
+      | PromoteRequest,
     actor: ReleaseActor,
     fn: (audit: { entityRef?: string; meta: JsonObject }) => Promise<T>,
   ): Promise<T> {

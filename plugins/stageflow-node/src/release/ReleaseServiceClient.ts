@@ -14,10 +14,13 @@ import {
   NotImplementedError,
 } from '@backstage/errors';
 import {
+  HotfixesResponse,
   ReleasesResponse,
   StagesResponse,
+  UnreleasedResponse,
 } from '@stageflow/plugin-stageflow-common';
 import {
+  FinishHotfixRequest,
   FinishHotfixResult,
   PromoteRequest,
   PromoteResult,
@@ -101,6 +104,24 @@ export class ReleaseServiceClient implements ReleaseService {
     return this.call('GET', `${this.entityPath(entityRef)}/releases`, options);
   }
 
+  async getUnreleased(
+    entityRef: string,
+    options: { credentials: BackstageCredentials },
+  ): Promise<UnreleasedResponse> {
+    return this.call(
+      'GET',
+      `${this.entityPath(entityRef)}/unreleased`,
+      options,
+    );
+  }
+
+  async getHotfixes(
+    entityRef: string,
+    options: { credentials: BackstageCredentials },
+  ): Promise<HotfixesResponse> {
+    return this.call('GET', `${this.entityPath(entityRef)}/hotfixes`, options);
+  }
+
   tagRelease(
     request: TagReleaseRequest,
     actor: ReleaseActor,
@@ -115,8 +136,11 @@ export class ReleaseServiceClient implements ReleaseService {
     return this.call('POST', '/v1/hotfixes', actor, request);
   }
 
-  async finishHotfix(): Promise<FinishHotfixResult> {
-    throw new Error('not implemented');
+  finishHotfix(
+    request: FinishHotfixRequest,
+    actor: ReleaseActor,
+  ): Promise<FinishHotfixResult> {
+    return this.call('POST', '/v1/hotfixes/finish', actor, request);
   }
 
   promote(

@@ -1,7 +1,9 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
+  HotfixesResponse,
   ReleasesResponse,
   StagesResponse,
+  UnreleasedResponse,
 } from '@stageflow/plugin-stageflow-common';
 
 /**
@@ -40,7 +42,14 @@ export interface TagReleaseRequest {
   /** Exact version (no `v`, no build metadata, no whitespace). */
   version?: string;
   bump?: 'major' | 'minor' | 'patch' | 'auto';
+  /** A line of the caller's above the generated release notes. */
   message?: string;
+  /**
+   * GitFlow (the integration branch differs from the release branch) and
+   * no `ref`: merge the integration branch into the release branch first
+   * and tag the merge (default true); false tags the release branch as it is.
+   */
+  mergeIntegrationBranch?: boolean;
   dryRun?: boolean;
 }
 
@@ -80,6 +89,8 @@ export interface StartHotfixResult {
   sha: string;
   fromTag: string;
   nextVersion: string;
+  /** The full shas cherry-picked onto the branch, in order. */
+  cherryPicked?: string[];
   plan: string;
   dryRun: boolean;
 }
@@ -105,6 +116,8 @@ export interface FinishHotfixResult {
   sha?: string;
   pullRequestUrl?: string;
   mergeable?: boolean;
+  /** Dry runs: the files that would conflict. */
+  conflicts?: string[];
   branchDeleted: boolean;
   plan: string;
   dryRun: boolean;
@@ -169,6 +182,16 @@ export interface ReleaseService {
     entityRef: string,
     options: { credentials: BackstageCredentials },
   ): Promise<ReleasesResponse>;
+  /** The commits on the release branch since the latest release. */
+  getUnreleased(
+    entityRef: string,
+    options: { credentials: BackstageCredentials },
+  ): Promise<UnreleasedResponse>;
+  /** Open hotfix branches, and the fixes prod does not run yet. */
+  getHotfixes(
+    entityRef: string,
+    options: { credentials: BackstageCredentials },
+  ): Promise<HotfixesResponse>;
   tagRelease(
     request: TagReleaseRequest,
     actor: ReleaseActor,

@@ -26,6 +26,8 @@ export async function lifecycleReleases() {
   const releases: ReleaseService = {
     getStages: unused,
     getReleases: unused,
+    getUnreleased: unused,
+    getHotfixes: unused,
     tagRelease: unused,
     startHotfix: unused,
     promote: unused,
