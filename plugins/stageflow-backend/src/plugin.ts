@@ -7,6 +7,7 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   DefaultReleaseService,
+  ResilientCache,
   gitServiceRef,
   readStageflowConfig,
   registryServiceRef,
@@ -55,8 +56,11 @@ export const stageflowPlugin = createBackendPlugin({
         const { config, logger, httpRouter, httpAuth, auth, catalog } = deps;
         useReadiness(deps);
         const settings = readStageflowConfig(config);
+        // Safe without the backend's own wrapping (which the demo backend
+        // has): a Redis outage costs speed, never an answer.
+        const cache = ResilientCache.wrap(deps.cache, { logger });
         // Both stores run the migrations of this package: one after the other.
-        const store = await SnapshotStore.create(deps.database);
+        const store = await SnapshotStore.create(deps.database, cache);
         const contributions = await ContributionsStore.create({
           database: deps.database,
         });
@@ -66,7 +70,7 @@ export const stageflowPlugin = createBackendPlugin({
           permissions: deps.permissions,
           auditor: deps.auditor,
           auth,
-          cache: deps.cache,
+          cache,
           git: deps.git,
           registry: deps.registry,
           logger,

@@ -8,7 +8,14 @@ import {
   renderFlowTemplate,
 } from '@stageflow/plugin-stageflow-common';
 import { ComponentTarget } from '../flows';
-import { StageflowFacts } from './StageflowFacts';
+import { FactReadOptions, StageflowFacts } from './StageflowFacts';
+
+/** The releases of a component as one stage resolution read them. */
+interface ReleasesRead {
+  releases: Release[];
+  /** Why they could not be read; the stages still resolve without them. */
+  error?: string;
+}
 
 // When an image carries no revision label, its commit is found by comparing
 // its digest with the candidate images of the commits most likely to run:
@@ -38,11 +45,22 @@ export class StageResolver {
     private readonly logger: LoggerService,
   ) {}
 
-  async getReleases(target: ComponentTarget): Promise<Release[]> {
+  /**
+   * A component's releases. With `options.stale`, an unavailable git host
+   * answers with the last known list and its stale mark is collected.
+   */
+  async getReleases(
+    target: ComponentTarget,
+    options: FactReadOptions = {},
+  ): Promise<Release[]> {
     if (!target.repository) {
       return [];
     }
-    return this.facts.releases(target.repository, target.flow.tagPattern);
+    return this.facts.releases(
+      target.repository,
+      target.flow.tagPattern,
+      options,
+    );
   }
 
   /**
@@ -51,8 +69,11 @@ export class StageResolver {
    * commit read once and kept for good; older ones stay undated rather than
    * costing a request each).
    */
-  async getDatedReleases(target: ComponentTarget): Promise<Release[]> {
-    const releases = await this.getReleases(target);
+  async getDatedReleases(
+    target: ComponentTarget,
+    options: FactReadOptions = {},
+  ): Promise<Release[]> {
+    const releases = await this.getReleases(target, options);
     const repository = target.repository;
     if (!repository) {
       return releases;
@@ -87,22 +108,39 @@ export class StageResolver {
     });
   }
 
-  async getStages(target: ComponentTarget): Promise<StagesResponse> {
-    let releases: Release[] = [];
-    let releasesError: string | undefined;
-    try {
-      releases = await this.getReleases(target);
-    } catch (error) {
-      releasesError = `Could not read releases: ${errorMessage(error)}`;
-      this.logger.warn('Could not read releases', {
-        entityRef: target.entityRef,
-        error: errorMessage(error),
-      });
-    }
+  /**
+   * What every stage runs. With `options.stale`, each moving fact (a stage
+   * tag's digest, the releases, a branch head) answers from its last known
+   * good value when its upstream is unavailable, and the answer carries the
+   * oldest stale mark. Each fact degrades on its own: a stage whose registry
+   * facts resolved keeps its digest and revision when git fails.
+   */
+  async getStages(
+    target: ComponentTarget,
+    options: FactReadOptions = {},
+  ): Promise<StagesResponse> {
+    // Read alongside the registry facts, not before them: an unavailable
+    // git host costs a render one wait, not one per fact.
+    const releasesRead: Promise<ReleasesRead> = this.getReleases(
+      target,
+      options,
+    ).then(
+      releases => ({ releases }),
+      error => {
+        this.logger.warn('Could not read releases', {
+          entityRef: target.entityRef,
+          error: errorMessage(error),
+        });
+        return {
+          releases: [],
+          error: `Could not read releases: ${errorMessage(error)}`,
+        };
+      },
+    );
 
     const stages = await Promise.all(
       target.flow.stages.map(stage =>
-        this.resolveStage(target, stage, releases, releasesError).catch(
+        this.resolveStage(target, stage, releasesRead, options).catch(
           (error): StageInfo => ({
             name: stage.name,
             image: this.stageImage(target, stage),
@@ -112,6 +150,7 @@ export class StageResolver {
         ),
       ),
     );
+    const { releases } = await releasesRead;
     await this.addBehind(target, stages, releases);
 
     const latestRelease =
@@ -121,6 +160,7 @@ export class StageResolver {
       flow: target.flow.name,
       stages,
       ...(latestRelease ? { latestRelease } : {}),
+      ...options.stale?.field(),
     };
   }
 
@@ -133,7 +173,7 @@ export class StageResolver {
     stage: FlowStage,
     releases: Release[],
   ): Promise<StageInfo> {
-    return this.resolveStage(target, stage, releases, undefined);
+    return this.resolveStage(target, stage, Promise.resolve({ releases }), {});
   }
 
   private stageImage(target: ComponentTarget, stage: FlowStage): string {
@@ -143,12 +183,12 @@ export class StageResolver {
   private async resolveStage(
     target: ComponentTarget,
     stage: FlowStage,
-    releases: Release[],
-    releasesError: string | undefined,
+    releasesRead: Promise<ReleasesRead>,
+    options: FactReadOptions,
   ): Promise<StageInfo> {
     const image = this.stageImage(target, stage);
     const ref = parseImageReference(image);
-    const descriptor = await this.facts.resolveImage(ref);
+    const descriptor = await this.facts.resolveImage(ref, options);
     if (!descriptor) {
       return {
         name: stage.name,
@@ -160,7 +200,14 @@ export class StageResolver {
     const config = await this.facts.imageConfig(ref, descriptor.digest);
     const revision =
       config.revision ??
-      (await this.findRevisionByDigest(target, descriptor.digest, releases));
+      (await this.findRevisionByDigest(
+        target,
+        descriptor.digest,
+        (
+          await releasesRead
+        ).releases,
+        options,
+      ));
     const base: StageInfo = {
       name: stage.name,
       image,
@@ -177,6 +224,7 @@ export class StageResolver {
           'The image names no revision (label org.opencontainers.image.revision) and is no candidate image of a known commit',
       };
     }
+    const { releases, error: releasesError } = await releasesRead;
     const release = releases.find(r => r.sha === revision);
     const info: StageInfo = { ...base, revision };
     if (release) {
@@ -184,9 +232,6 @@ export class StageResolver {
       info.tag = release.tag;
     } else if (config.version) {
       info.version = config.version;
-    }
-    if (releasesError) {
-      return { ...info, status: 'error', message: releasesError };
     }
     if (!target.repository) {
       return {
@@ -198,6 +243,10 @@ export class StageResolver {
     }
 
     if ('release' in stage.expects) {
+      // Whether it runs a release cannot be told without the releases.
+      if (releasesError) {
+        return { ...info, status: 'error', message: releasesError };
+      }
       if (!release) {
         return {
           ...info,
@@ -211,6 +260,7 @@ export class StageResolver {
       });
       const candidateDescriptor = await this.facts.resolveImage(
         parseImageReference(candidate),
+        options,
       );
       if (
         candidateDescriptor &&
@@ -226,16 +276,35 @@ export class StageResolver {
     }
 
     const branch = stage.expects.branch;
-    const head = await this.facts.branchHead(target.repository, branch);
-    if (head === revision) {
-      return info;
+    let behindBranch: number;
+    try {
+      const head = await this.facts.branchHead(
+        target.repository,
+        branch,
+        options,
+      );
+      if (head === revision) {
+        return info;
+      }
+      behindBranch = (
+        await this.facts.compare(target.repository, revision, head)
+      ).behindBy;
+    } catch (error) {
+      // The digest and revision the registry gave stay on the card.
+      this.logger.warn('Could not check a stage against its branch', {
+        entityRef: target.entityRef,
+        stage: stage.name,
+        error: errorMessage(error),
+      });
+      return {
+        ...info,
+        status: 'error',
+        message: `Could not check it against branch ${branch}: ${errorMessage(
+          error,
+        )}`,
+      };
     }
-    const comparison = await this.facts.compare(
-      target.repository,
-      revision,
-      head,
-    );
-    if (comparison.behindBy > 0) {
+    if (behindBranch > 0) {
       return {
         ...info,
         status: 'drift',
@@ -251,6 +320,7 @@ export class StageResolver {
     target: ComponentTarget,
     digest: string,
     releases: Release[],
+    options: FactReadOptions,
   ): Promise<string | undefined> {
     if (!target.repository) {
       return undefined;
@@ -264,7 +334,7 @@ export class StageResolver {
         ),
       ].map(branch =>
         this.facts
-          .branchHead(target.repository!, branch)
+          .branchHead(target.repository!, branch, options)
           .catch(() => undefined),
       ),
     );
@@ -279,7 +349,7 @@ export class StageResolver {
           sha,
         }),
       );
-      const found = await this.facts.resolveImage(candidate);
+      const found = await this.facts.resolveImage(candidate, options);
       if (found?.digest === digest) {
         return sha;
       }
