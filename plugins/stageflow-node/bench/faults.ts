@@ -19,9 +19,9 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { FLOW_PRESETS } from '@stageflow/plugin-stageflow-common';
-import { DistributionRegistryClient } from '../src/registry';
-import { createGithubOctokit, GithubGitClient } from '../src/git';
+import { readStageflowConfig } from '../src/config';
+import { DefaultGitService } from '../src/git';
+import { DefaultRegistryService } from '../src/registry';
 import { DefaultReleaseService } from '../src/release';
 import { DEFAULT_RESILIENCE, UpstreamPolicies } from '../src/resilience';
 import { startDemoUpstreams } from '../src/testUtils/demoUpstreams';
@@ -149,40 +149,43 @@ async function main() {
         },
       },
     );
-    const registryClient = new DistributionRegistryClient({
-      host: registry.host,
-      url: registryUrl,
-      credentials: { username: registry.username, password: registry.password },
-      policy: policies.forHost('registry', registry.host),
-    });
-    const octokit = createGithubOctokit({
-      apiBaseUrl: githubUrl,
-      policy: policies.forHost('git', githubHost),
-      getToken: async () => 'test-token',
+    // The backend's own wiring, from config: one client per repository,
+    // its ETag cache, the host policies (counting what is sent).
+    const upstreamConfig = upstreams.config as any;
+    const config = new ConfigReader({
+      integrations: {
+        github: [
+          { host: githubHost, apiBaseUrl: githubUrl, token: 'test-token' },
+        ],
+      },
+      stageflow: {
+        registries: [
+          { ...upstreamConfig.stageflow.registries[0], url: registryUrl },
+        ],
+        // Every render reads the moving facts again: a card whose facts
+        // have expired, the case faults are about.
+        cache: { ttlSeconds: 0 },
+      },
     });
     const release = DefaultReleaseService.create({
       catalog: catalogServiceMock({ entities: [entity] }),
       permissions: mockServices.permissions(),
-      auditor: mockServices.auditor.mock(),
+      // Reads are not audited; a write would be.
+      auditor: {
+        createEvent: async () => ({
+          success: async () => {},
+          fail: async () => {},
+        }),
+      },
       auth: mockServices.auth(),
       cache,
-      git: {
-        getRepository: locator =>
-          new GithubGitClient({
-            host: githubHost,
-            owner: locator.type === 'github' ? locator.owner : '',
-            repo: locator.type === 'github' ? locator.repo : '',
-            octokit,
-          }),
-      },
-      registry: { forHost: () => registryClient },
+      git: DefaultGitService.fromConfig(config, { logger: silent, policies }),
+      registry: DefaultRegistryService.fromConfig(config, {
+        logger: silent,
+        policies,
+      }),
       logger: silent,
-      config: {
-        flows: { ...FLOW_PRESETS },
-        defaultFlow: 'oneflow',
-        cacheTtlSeconds: 0,
-        claims: {},
-      },
+      config: readStageflowConfig(config),
       history: { record: async () => {} },
       lock: { withLock: (_key, fn) => fn() },
       announcer: { announce: async () => {} },

@@ -188,6 +188,16 @@ export class StageResolver {
   ): Promise<StageInfo> {
     const image = this.stageImage(target, stage);
     const ref = parseImageReference(image);
+    // The branch head is read alongside the registry facts and the
+    // releases, so that a slow git host costs one wait, not two in a row.
+    const repository = target.repository;
+    const headRead =
+      repository && 'branch' in stage.expects
+        ? this.facts.branchHead(repository, stage.expects.branch, options).then(
+            sha => ({ sha }),
+            (error: unknown) => ({ error }),
+          )
+        : undefined;
     const descriptor = await this.facts.resolveImage(ref, options);
     if (!descriptor) {
       return {
@@ -278,11 +288,11 @@ export class StageResolver {
     const branch = stage.expects.branch;
     let behindBranch: number;
     try {
-      const head = await this.facts.branchHead(
-        target.repository,
-        branch,
-        options,
-      );
+      const read = await headRead!;
+      if ('error' in read) {
+        throw read.error;
+      }
+      const head = read.sha;
       if (head === revision) {
         return info;
       }
