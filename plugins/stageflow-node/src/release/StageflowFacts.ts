@@ -36,7 +36,7 @@ function repositoryName(locator: GitRepositoryLocator): string {
     : locator.url;
 }
 
-/** How a read of a moving fact may be answered. */
+/** How a read of a moving fact may be answered. @public */
 export interface FactReadOptions {
   /**
    * Collects the stale mark when the fact is answered from its last known

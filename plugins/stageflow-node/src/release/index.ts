@@ -12,4 +12,4 @@ export {
 } from './ReleaseServiceClient';
 export { releaseServiceRef } from './releaseServiceRef';
 export { StageResolver } from './StageResolver';
-export { StageflowFacts } from './StageflowFacts';
+export { StageflowFacts, type FactReadOptions } from './StageflowFacts';
