@@ -7,6 +7,7 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   DefaultReleaseService,
+  ResilientCache,
   gitServiceRef,
   readStageflowConfig,
   registryServiceRef,
@@ -68,8 +69,11 @@ export const stageflowPlugin = createBackendPlugin({
         useReadiness(deps);
         const settings = readStageflowConfig(config);
         const contributors = readContributorsConfig(config);
+        // Safe without the backend's own wrapping (which the demo backend
+        // has): a Redis outage costs speed, never an answer.
+        const cache = ResilientCache.wrap(deps.cache, { logger });
         // Both stores run the migrations of this package: one after the other.
-        const store = await SnapshotStore.create(deps.database);
+        const store = await SnapshotStore.create(deps.database, cache);
         const contributions = await ContributionsStore.create({
           database: deps.database,
         });
@@ -99,7 +103,7 @@ export const stageflowPlugin = createBackendPlugin({
           permissions: deps.permissions,
           auditor: deps.auditor,
           auth,
-          cache: deps.cache,
+          cache,
           git: deps.git,
           registry: deps.registry,
           logger,

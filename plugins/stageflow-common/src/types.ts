@@ -140,6 +140,8 @@ export interface CompareResponse {
   /** The bump the commits imply and the version it leads to. */
   bump: 'major' | 'minor' | 'patch' | 'none';
   nextVersion?: string;
+  /** Present when a point (a stage, a release) is from the last known state. */
+  stale?: StaleMark;
 }
 
 /**

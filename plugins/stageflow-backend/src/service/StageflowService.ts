@@ -28,6 +28,7 @@ import {
 } from '@stageflow/plugin-stageflow-common';
 import {
   DefaultReleaseService,
+  StaleMarks,
   parseConventionalCommit,
 } from '@stageflow/plugin-stageflow-node';
 import { computeDora } from './dora';
@@ -62,8 +63,12 @@ export class StageflowService {
     return this.options.release.resolver;
   }
 
-  private target(entityRef: string, credentials: BackstageCredentials) {
-    return this.options.release.readTarget(entityRef, credentials);
+  private target(
+    entityRef: string,
+    credentials: BackstageCredentials,
+    stale: StaleMarks,
+  ) {
+    return this.options.release.readTarget(entityRef, credentials, stale);
   }
 
   async compare(
@@ -72,18 +77,22 @@ export class StageflowService {
     to: string,
     credentials: BackstageCredentials,
   ): Promise<CompareResponse> {
-    const target = await this.target(entityRef, credentials);
+    // Points named by a stage or a release resolve from the last known
+    // state while git is unavailable; a comparison of two commits is kept
+    // for good once read.
+    const stale = new StaleMarks();
+    const target = await this.target(entityRef, credentials, stale);
     if (!target.repository) {
       throw new InputError(
         `${entityRef} names no git repository (github.com/project-slug or stageflow.io/git-url)`,
       );
     }
-    const releases = await this.resolver.getReleases(target);
+    const releases = await this.resolver.getReleases(target, { stale });
     let stages: StagesResponse | undefined;
     const resolvePoint = async (ref: string, field: string) => {
       const stage = target.flow.stages.find(s => s.name === ref);
       if (stage) {
-        stages ??= await this.resolver.getStages(target);
+        stages ??= await this.resolver.getStages(target, { stale });
         const info = stages.stages.find(s => s.name === ref)!;
         if (!info.revision) {
           throw new InputError(
@@ -162,6 +171,7 @@ export class StageflowService {
       groups,
       bump,
       ...(bump !== 'none' ? { nextVersion: nextVersion(base, bump) } : {}),
+      ...stale.field(),
     };
   }
 
@@ -169,11 +179,18 @@ export class StageflowService {
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<HistoryResponse> {
-    const target = await this.target(entityRef, credentials);
-    const transitions = await this.options.store.transitions(target.entityRef, {
+    // The catalog, the database and git may each be unavailable: each
+    // answers from its last known state, and the oldest mark is the answer's.
+    const stale = new StaleMarks();
+    const target = await this.target(entityRef, credentials, stale);
+    const read = await this.options.store.readTransitions(target.entityRef, {
       limit: 500,
     });
-    const releases = await this.resolver.getReleases(target).catch(() => []);
+    stale.add(read.stale);
+    const { transitions } = read;
+    const releases = await this.resolver
+      .getReleases(target, { stale })
+      .catch(() => []);
     const lastStage = target.flow.stages[target.flow.stages.length - 1].name;
     return {
       transitions: transitions.map(({ revisionDate: _, ...t }) => t),
@@ -184,6 +201,7 @@ export class StageflowService {
         now: new Date(),
         windowDays: DORA_WINDOW_DAYS,
       }),
+      ...stale.field(),
     };
   }
 
@@ -231,7 +249,7 @@ export class StageflowService {
       )
       .sort((a, b) => a.entityRef.localeCompare(b.entityRef));
     const page = rows.slice(query.offset, query.offset + query.limit);
-    const states = await this.options.store.latestStates(
+    const { states, stale } = await this.options.store.readLatestStates(
       page.map(r => r.entityRef),
     );
     let generatedAt: string | undefined;
@@ -261,6 +279,7 @@ export class StageflowService {
       items: result,
       totalCount: rows.length,
       ...(generatedAt ? { generatedAt } : {}),
+      ...(stale ? { stale } : {}),
     };
   }
 }

@@ -1,3 +1,4 @@
+import { CacheManager } from '@backstage/backend-defaults/cache';
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
@@ -86,7 +87,10 @@ describe('snapshots', () => {
         permissions: mockServices.permissions(),
         auditor: mockServices.auditor.mock(),
         auth: mockServices.auth(),
-        cache: mockServices.cache.mock(),
+        cache: CacheManager.fromConfig(
+          new ConfigReader({ backend: { cache: { store: 'memory' } } }),
+          { logger: mockServices.logger.mock() },
+        ).forPlugin('stageflow'),
         git,
         registry: { forHost: () => layout },
         logger,
@@ -137,7 +141,7 @@ describe('snapshots', () => {
       const service = new StageflowService({ ...options, release });
       const history = await service.history(
         'component:default/phippy',
-        mockServices.auth().getOwnServiceCredentials() as any,
+        await mockServices.auth().getOwnServiceCredentials(),
       );
       expect(history.transitions[0]).toMatchObject({
         stage: 'prod',

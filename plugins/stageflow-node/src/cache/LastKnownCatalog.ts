@@ -65,12 +65,12 @@ function principalKey(credentials: BackstageCredentials): string {
  */
 export class LastKnownCatalog {
   private readonly cache: CacheService;
+  private readonly ttlMs: number;
   private outageLogged = false;
 
   constructor(private readonly options: LastKnownCatalogOptions) {
-    this.cache = options.cache.withOptions({
-      defaultTtl: options.ttlMs ?? 7 * 86_400_000,
-    });
+    this.cache = options.cache;
+    this.ttlMs = options.ttlMs ?? 7 * 86_400_000;
   }
 
   async getEntityByRef(
@@ -110,10 +110,11 @@ export class LastKnownCatalog {
     }
     this.outageLogged = false;
     if (entity) {
-      await this.cache.set(key, {
-        entity: entity as any,
-        asOf: new Date().toISOString(),
-      });
+      await this.cache.set(
+        key,
+        { entity: entity as any, asOf: new Date().toISOString() },
+        { ttl: this.ttlMs },
+      );
     } else {
       await this.cache.delete(key);
     }

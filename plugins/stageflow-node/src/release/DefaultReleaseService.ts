@@ -28,7 +28,9 @@ import {
 } from '@stageflow/plugin-stageflow-common';
 import semver from 'semver';
 import { JsonObject } from '@backstage/types';
+import { LastKnownCatalog } from '../cache';
 import { ComponentTarget, readComponentTarget } from '../flows';
+import { LastKnownGood, StaleMarks } from '../resilience';
 import { DefaultReleaseServiceOptions } from './DefaultReleaseServiceOptions';
 import { ReleaseTargetResolver } from './ReleaseTargetResolver';
 import { StageResolver } from './StageResolver';
@@ -131,6 +133,8 @@ export class DefaultReleaseService implements ReleaseService {
   /** Stage resolution, as the card shows it. */
   readonly resolver: StageResolver;
   private readonly targets: ReleaseTargetResolver;
+  // Reads only: a write acts on what the catalog says now, never on a copy.
+  private readonly lastKnownCatalog: LastKnownCatalog;
 
   static create(options: DefaultReleaseServiceOptions): DefaultReleaseService {
     return new DefaultReleaseService(options);
@@ -143,6 +147,15 @@ export class DefaultReleaseService implements ReleaseService {
       git: options.git,
       registry: options.registry,
       ttlSeconds: config.cacheTtlSeconds,
+      lastKnown: new LastKnownGood({
+        cache: options.cache,
+        logger: options.logger,
+      }),
+    });
+    this.lastKnownCatalog = new LastKnownCatalog({
+      catalog: options.catalog,
+      cache: options.cache,
+      logger: options.logger,
     });
     this.resolver = new StageResolver(this.facts, options.logger);
     this.targets = new ReleaseTargetResolver({
@@ -154,15 +167,30 @@ export class DefaultReleaseService implements ReleaseService {
     });
   }
 
-  /** The component as the caller may see it; NotFoundError otherwise. */
+  /**
+   * The component as the caller may see it, for a read; NotFoundError
+   * otherwise. With `stale`, a catalog that is unavailable (its database
+   * cut) answers with the last copy this caller saw, and its mark is
+   * collected.
+   */
   async readTarget(
     entityRef: string,
     credentials: BackstageCredentials,
+    stale?: StaleMarks,
   ): Promise<ComponentTarget> {
     const ref = stringifyEntityRef(parseEntityRef(entityRef));
-    const entity = await this.options.catalog.getEntityByRef(ref, {
-      credentials,
-    });
+    let entity;
+    if (stale) {
+      const known = await this.lastKnownCatalog.getEntityByRef(ref, {
+        credentials,
+      });
+      entity = known.entity;
+      stale.add(known.stale);
+    } else {
+      entity = await this.options.catalog.getEntityByRef(ref, {
+        credentials,
+      });
+    }
     if (!entity) {
       throw new NotFoundError(`No entity ${ref}`);
     }
@@ -188,21 +216,27 @@ export class DefaultReleaseService implements ReleaseService {
     return target.repository;
   }
 
+  /**
+   * The card's answer: facts (and the entity) whose upstream is unavailable
+   * come from their last known good state, and `stale` names the oldest.
+   */
   async getStages(
     entityRef: string,
     options: { credentials: BackstageCredentials },
   ): Promise<StagesResponse> {
-    return this.resolver.getStages(
-      await this.readTarget(entityRef, options.credentials),
-    );
+    const stale = new StaleMarks();
+    const target = await this.readTarget(entityRef, options.credentials, stale);
+    return this.resolver.getStages(target, { stale });
   }
 
   async getReleases(
     entityRef: string,
     options: { credentials: BackstageCredentials },
   ): Promise<ReleasesResponse> {
-    const target = await this.readTarget(entityRef, options.credentials);
-    return { releases: await this.resolver.getDatedReleases(target) };
+    const stale = new StaleMarks();
+    const target = await this.readTarget(entityRef, options.credentials, stale);
+    const releases = await this.resolver.getDatedReleases(target, { stale });
+    return { releases, ...stale.field() };
   }
 
   async getUnreleased(

@@ -8,9 +8,16 @@ import {
   renderFlowTemplate,
 } from '@stageflow/plugin-stageflow-common';
 import { ComponentTarget } from '../flows';
-import { StageflowFacts } from './StageflowFacts';
+import { FactReadOptions, StageflowFacts } from './StageflowFacts';
 import { StageObservation } from './stageObservation';
 import { isGitopsStage, observeGitopsStage } from './gitops/readGitopsPin';
+
+/** The releases of a component as one stage resolution read them. */
+interface ReleasesRead {
+  releases: Release[];
+  /** Why they could not be read; the stages still resolve without them. */
+  error?: string;
+}
 
 // When an image carries no revision label, its commit is found by comparing
 // its digest with the candidate images of the commits most likely to run:
@@ -40,11 +47,22 @@ export class StageResolver {
     private readonly logger: LoggerService,
   ) {}
 
-  async getReleases(target: ComponentTarget): Promise<Release[]> {
+  /**
+   * A component's releases. With `options.stale`, an unavailable git host
+   * answers with the last known list and its stale mark is collected.
+   */
+  async getReleases(
+    target: ComponentTarget,
+    options: FactReadOptions = {},
+  ): Promise<Release[]> {
     if (!target.repository) {
       return [];
     }
-    return this.facts.releases(target.repository, target.flow.tagPattern);
+    return this.facts.releases(
+      target.repository,
+      target.flow.tagPattern,
+      options,
+    );
   }
 
   /**
@@ -53,8 +71,11 @@ export class StageResolver {
    * commit read once and kept for good; older ones stay undated rather than
    * costing a request each).
    */
-  async getDatedReleases(target: ComponentTarget): Promise<Release[]> {
-    const releases = await this.getReleases(target);
+  async getDatedReleases(
+    target: ComponentTarget,
+    options: FactReadOptions = {},
+  ): Promise<Release[]> {
+    const releases = await this.getReleases(target, options);
     const repository = target.repository;
     if (!repository) {
       return releases;
@@ -89,22 +110,39 @@ export class StageResolver {
     });
   }
 
-  async getStages(target: ComponentTarget): Promise<StagesResponse> {
-    let releases: Release[] = [];
-    let releasesError: string | undefined;
-    try {
-      releases = await this.getReleases(target);
-    } catch (error) {
-      releasesError = `Could not read releases: ${errorMessage(error)}`;
-      this.logger.warn('Could not read releases', {
-        entityRef: target.entityRef,
-        error: errorMessage(error),
-      });
-    }
+  /**
+   * What every stage runs. With `options.stale`, each moving fact (a stage
+   * tag's digest, the releases, a branch head) answers from its last known
+   * good value when its upstream is unavailable, and the answer carries the
+   * oldest stale mark. Each fact degrades on its own: a stage whose registry
+   * facts resolved keeps its digest and revision when git fails.
+   */
+  async getStages(
+    target: ComponentTarget,
+    options: FactReadOptions = {},
+  ): Promise<StagesResponse> {
+    // Read alongside the registry facts, not before them: an unavailable
+    // git host costs a render one wait, not one per fact.
+    const releasesRead: Promise<ReleasesRead> = this.getReleases(
+      target,
+      options,
+    ).then(
+      releases => ({ releases }),
+      error => {
+        this.logger.warn('Could not read releases', {
+          entityRef: target.entityRef,
+          error: errorMessage(error),
+        });
+        return {
+          releases: [],
+          error: `Could not read releases: ${errorMessage(error)}`,
+        };
+      },
+    );
 
     const stages = await Promise.all(
       target.flow.stages.map(stage =>
-        this.resolveStage(target, stage, releases, releasesError).catch(
+        this.resolveStage(target, stage, releasesRead, options).catch(
           (error): StageInfo => ({
             name: stage.name,
             image: this.stageImage(target, stage),
@@ -114,6 +152,7 @@ export class StageResolver {
         ),
       ),
     );
+    const { releases } = await releasesRead;
     await this.addBehind(target, stages, releases);
 
     const latestRelease =
@@ -123,6 +162,7 @@ export class StageResolver {
       flow: target.flow.name,
       stages,
       ...(latestRelease ? { latestRelease } : {}),
+      ...options.stale?.field(),
     };
   }
 
@@ -135,7 +175,7 @@ export class StageResolver {
     stage: FlowStage,
     releases: Release[],
   ): Promise<StageInfo> {
-    return this.resolveStage(target, stage, releases, undefined);
+    return this.resolveStage(target, stage, Promise.resolve({ releases }), {});
   }
 
   private stageImage(target: ComponentTarget, stage: FlowStage): string {
@@ -145,34 +185,52 @@ export class StageResolver {
   private async resolveStage(
     target: ComponentTarget,
     stage: FlowStage,
-    releases: Release[],
-    releasesError: string | undefined,
+    releasesRead: Promise<ReleasesRead>,
+    options: FactReadOptions,
   ): Promise<StageInfo> {
+    // The branch head is read alongside the registry facts and the
+    // releases, so that a slow git host costs one wait, not two in a row.
+    const repository = target.repository;
+    const headRead =
+      repository && 'branch' in stage.expects
+        ? this.facts.branchHead(repository, stage.expects.branch, options).then(
+            sha => ({ sha }),
+            (error: unknown) => ({ error }),
+          )
+        : undefined;
     const observed = isGitopsStage(stage)
       ? await observeGitopsStage({
           facts: this.facts,
           target,
           stage,
-          releases,
-          findRevisionByDigest: digest =>
-            this.findRevisionByDigest(target, digest, releases),
+          releases: (await releasesRead).releases,
+          findRevisionByDigest: async digest =>
+            this.findRevisionByDigest(
+              target,
+              digest,
+              (
+                await releasesRead
+              ).releases,
+              options,
+            ),
         })
-      : await this.observeImage(target, stage, releases);
+      : await this.observeImage(target, stage, releasesRead, options);
     if (!('info' in observed)) {
       return observed;
     }
-    return this.judge(target, stage, observed, releases, releasesError);
+    return this.judge(target, stage, observed, releasesRead, headRead, options);
   }
 
   /** A registry-tag stage: stage image tag -> digest -> image config -> revision. */
   private async observeImage(
     target: ComponentTarget,
     stage: FlowStage,
-    releases: Release[],
+    releasesRead: Promise<ReleasesRead>,
+    options: FactReadOptions,
   ): Promise<StageObservation | StageInfo> {
     const image = this.stageImage(target, stage);
     const ref = parseImageReference(image);
-    const descriptor = await this.facts.resolveImage(ref);
+    const descriptor = await this.facts.resolveImage(ref, options);
     if (!descriptor) {
       return {
         name: stage.name,
@@ -184,7 +242,14 @@ export class StageResolver {
     const config = await this.facts.imageConfig(ref, descriptor.digest);
     const revision =
       config.revision ??
-      (await this.findRevisionByDigest(target, descriptor.digest, releases));
+      (await this.findRevisionByDigest(
+        target,
+        descriptor.digest,
+        (
+          await releasesRead
+        ).releases,
+        options,
+      ));
     return {
       info: {
         name: stage.name,
@@ -198,13 +263,14 @@ export class StageResolver {
     };
   }
 
-  /** What the stage runs against what its flow expects: ok or drift. */
+  /** What the stage runs against what its flow expects: ok, drift or error. */
   private async judge(
     target: ComponentTarget,
     stage: FlowStage,
     observed: StageObservation,
-    releases: Release[],
-    releasesError: string | undefined,
+    releasesRead: Promise<ReleasesRead>,
+    headRead: Promise<{ sha: string } | { error: unknown }> | undefined,
+    options: FactReadOptions,
   ): Promise<StageInfo> {
     const { info: base, revision, labelVersion } = observed;
     if (!revision) {
@@ -216,6 +282,7 @@ export class StageResolver {
           'The image names no revision (label org.opencontainers.image.revision) and is no candidate image of a known commit',
       };
     }
+    const { releases, error: releasesError } = await releasesRead;
     const release = releases.find(r => r.sha === revision);
     const info: StageInfo = { ...base, revision };
     if (release) {
@@ -223,9 +290,6 @@ export class StageResolver {
       info.tag = release.tag;
     } else if (labelVersion) {
       info.version = labelVersion;
-    }
-    if (releasesError) {
-      return { ...info, status: 'error', message: releasesError };
     }
     if (!target.repository) {
       return {
@@ -237,6 +301,10 @@ export class StageResolver {
     }
 
     if ('release' in stage.expects) {
+      // Whether it runs a release cannot be told without the releases.
+      if (releasesError) {
+        return { ...info, status: 'error', message: releasesError };
+      }
       if (!release) {
         return {
           ...info,
@@ -250,10 +318,11 @@ export class StageResolver {
       });
       const candidateDescriptor = await this.facts.resolveImage(
         parseImageReference(candidate),
+        options,
       );
       if (
-        base.digest &&
         candidateDescriptor &&
+        base.digest &&
         candidateDescriptor.digest !== base.digest
       ) {
         return {
@@ -266,16 +335,35 @@ export class StageResolver {
     }
 
     const branch = stage.expects.branch;
-    const head = await this.facts.branchHead(target.repository, branch);
-    if (head === revision) {
-      return info;
+    let behindBranch: number;
+    try {
+      const read = await headRead!;
+      if ('error' in read) {
+        throw read.error;
+      }
+      const head = read.sha;
+      if (head === revision) {
+        return info;
+      }
+      behindBranch = (
+        await this.facts.compare(target.repository, revision, head)
+      ).behindBy;
+    } catch (error) {
+      // The digest and revision the registry gave stay on the card.
+      this.logger.warn('Could not check a stage against its branch', {
+        entityRef: target.entityRef,
+        stage: stage.name,
+        error: errorMessage(error),
+      });
+      return {
+        ...info,
+        status: 'error',
+        message: `Could not check it against branch ${branch}: ${errorMessage(
+          error,
+        )}`,
+      };
     }
-    const comparison = await this.facts.compare(
-      target.repository,
-      revision,
-      head,
-    );
-    if (comparison.behindBy > 0) {
+    if (behindBranch > 0) {
       return {
         ...info,
         status: 'drift',
@@ -291,6 +379,7 @@ export class StageResolver {
     target: ComponentTarget,
     digest: string,
     releases: Release[],
+    options: FactReadOptions,
   ): Promise<string | undefined> {
     if (!target.repository) {
       return undefined;
@@ -304,7 +393,7 @@ export class StageResolver {
         ),
       ].map(branch =>
         this.facts
-          .branchHead(target.repository!, branch)
+          .branchHead(target.repository!, branch, options)
           .catch(() => undefined),
       ),
     );
@@ -319,7 +408,7 @@ export class StageResolver {
           sha,
         }),
       );
-      const found = await this.facts.resolveImage(candidate);
+      const found = await this.facts.resolveImage(candidate, options);
       if (found?.digest === digest) {
         return sha;
       }

@@ -4,6 +4,7 @@ import { ConfigReader } from '@backstage/config';
 import { GitRepository } from '../git';
 import { RegistryClient } from '../registry';
 import { randomUUID } from 'node:crypto';
+import { LastKnownGood, StaleMarks, UpstreamError } from '../resilience';
 import { StageflowFacts } from './StageflowFacts';
 
 const locator = { type: 'git' as const, url: 'https://git.acme.example/a.git' };
@@ -158,5 +159,98 @@ describe('StageflowFacts on Redis', () => {
     expect((await facts.resolveImage(image))?.digest).toBe(
       `sha256:${'1'.repeat(64)}`,
     );
+  });
+});
+
+describe('StageflowFacts with the last known good state', () => {
+  const down = () =>
+    new UpstreamError({
+      kind: 'git',
+      host: 'git.acme.example',
+      operation: 'list tags',
+      noResponse: 'connection refused',
+    });
+
+  function withLastKnown(ttlSeconds: number) {
+    const { repository, registry } = setup(ttlSeconds);
+    const cache = redisCache();
+    const facts = new StageflowFacts({
+      cache,
+      git: { getRepository: () => repository },
+      registry: { forHost: () => registry },
+      ttlSeconds,
+      lastKnown: new LastKnownGood({ cache }),
+    });
+    return { facts, repository, registry };
+  }
+
+  it('answers a read from the last known releases, marked stale, while the git host is down', async () => {
+    const { facts, repository } = withLastKnown(0);
+    const fresh = new StaleMarks();
+    await facts.releases(locator, 'v{version}', { stale: fresh });
+    expect(fresh.oldest()).toBeUndefined();
+
+    (repository.listTags as jest.Mock).mockRejectedValue(down());
+    const stale = new StaleMarks();
+    const releases = await facts.releases(locator, 'v{version}', { stale });
+    expect(releases.map(r => r.tag)).toEqual(['v1.1.0', 'v1.0.0']);
+    expect(stale.oldest()).toEqual({
+      asOf: expect.any(String),
+      reason: 'Git host git.acme.example not answering (connection refused)',
+    });
+    // A write's read (no stale marks collected) fails instead.
+    await expect(facts.releases(locator, 'v{version}')).rejects.toThrow(
+      UpstreamError,
+    );
+  });
+
+  it('never serves the old value once the upstream answers again', async () => {
+    const { facts, repository } = withLastKnown(60);
+    await facts.releases(locator, 'v{version}', { stale: new StaleMarks() });
+    await facts.forget({ repository: locator, tagPattern: 'v{version}' });
+    (repository.listTags as jest.Mock).mockRejectedValueOnce(down());
+    const during = new StaleMarks();
+    await facts.releases(locator, 'v{version}', { stale: during });
+    expect(during.oldest()).toBeDefined();
+
+    // The stale answer was not kept as fresh: the next read asks again and
+    // sees the new release.
+    (repository.listTags as jest.Mock).mockResolvedValue([
+      { name: 'v1.2.0', sha: sha('d'), annotated: false },
+      { name: 'v1.1.0', sha: sha('b'), annotated: false },
+    ]);
+    const after = new StaleMarks();
+    const releases = await facts.releases(locator, 'v{version}', {
+      stale: after,
+    });
+    expect(releases.map(r => r.tag)).toEqual(['v1.2.0', 'v1.1.0']);
+    expect(after.oldest()).toBeUndefined();
+  });
+
+  it('makes a write visible at once: forget drops the fresh value a read kept', async () => {
+    const { facts, registry } = withLastKnown(60);
+    await facts.resolveImage(image, { stale: new StaleMarks() });
+    (registry.resolve as jest.Mock).mockResolvedValue({
+      digest: `sha256:${'9'.repeat(64)}`,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      size: 10,
+    });
+    await facts.forget({ images: [image] });
+    const marks = new StaleMarks();
+    expect((await facts.resolveImage(image, { stale: marks }))?.digest).toBe(
+      `sha256:${'9'.repeat(64)}`,
+    );
+    expect(marks.oldest()).toBeUndefined();
+  });
+
+  it('keeps the facts apart: a failed branch head does not mark the image stale', async () => {
+    const { facts, repository } = withLastKnown(0);
+    (repository.resolveCommit as jest.Mock).mockRejectedValue(down());
+    const marks = new StaleMarks();
+    await expect(
+      facts.branchHead(locator, 'develop', { stale: marks }),
+    ).rejects.toThrow(UpstreamError);
+    await facts.resolveImage(image, { stale: marks });
+    expect(marks.oldest()).toBeUndefined();
   });
 });

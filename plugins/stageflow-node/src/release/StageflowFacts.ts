@@ -16,6 +16,7 @@ import {
   ManifestDescriptor,
   RegistryService,
 } from '../registry';
+import { LastKnownGood, LastKnownGoodAnswer, StaleMarks } from '../resilience';
 
 // What never changes (a digest's config, the commits between two shas) is
 // kept as long as the cache keeps anything.
@@ -25,6 +26,24 @@ function locatorKey(locator: GitRepositoryLocator): string {
   return locator.type === 'github'
     ? `github:${locator.host}/${locator.owner}/${locator.repo}`
     : `git:${locator.url}`;
+}
+
+// The name of a repository in last-known-good keys: `<host>/<owner>/<repo>`
+// on GitHub, the remote URL otherwise.
+function repositoryName(locator: GitRepositoryLocator): string {
+  return locator.type === 'github'
+    ? `${locator.host}/${locator.owner}/${locator.repo}`
+    : locator.url;
+}
+
+/** How a read of a moving fact may be answered. @public */
+export interface FactReadOptions {
+  /**
+   * Collects the stale mark when the fact is answered from its last known
+   * good value (upstream unavailable, rate limited, too slow). Without it,
+   * the read is fresh or fails: what a write plans with.
+   */
+  stale?: StaleMarks;
 }
 
 /**
@@ -44,6 +63,11 @@ export class StageflowFacts {
       git: GitService;
       registry: RegistryService;
       ttlSeconds: number;
+      /**
+       * The last known good state of each moving fact, for reads that
+       * collect stale marks. Without it every read is fresh or fails.
+       */
+      lastKnown?: LastKnownGood;
     },
   ) {}
 
@@ -51,19 +75,29 @@ export class StageflowFacts {
     return this.options.git.getRepository(locator);
   }
 
-  releases(locator: GitRepositoryLocator, pattern: string): Promise<Release[]> {
-    return this.moving(`releases:${locatorKey(locator)}:${pattern}`, () =>
-      listReleases(this.repository(locator), pattern),
+  releases(
+    locator: GitRepositoryLocator,
+    pattern: string,
+    options: FactReadOptions = {},
+  ): Promise<Release[]> {
+    return this.moving(
+      `releases:${locatorKey(locator)}:${pattern}`,
+      `git:${repositoryName(locator)}:releases:${pattern}`,
+      () => listReleases(this.repository(locator), pattern),
+      options,
     );
   }
 
   async branchHead(
     locator: GitRepositoryLocator,
     branch: string,
+    options: FactReadOptions = {},
   ): Promise<string> {
     return this.moving(
       `head:${locatorKey(locator)}:${branch}`,
+      `git:${repositoryName(locator)}:branch:${branch}`,
       async () => (await this.repository(locator).resolveCommit(branch)).sha,
+      options,
     );
   }
 
@@ -79,7 +113,7 @@ export class StageflowFacts {
     const key = `commit:${locatorKey(locator)}:${sha}`;
     const read = /^[0-9a-f]{40}$/.test(sha)
       ? this.forever(key, load)
-      : this.moving(key, load);
+      : this.cached(key, this.options.ttlSeconds * 1000, load);
     return read.then(result => result.date);
   }
 
@@ -92,7 +126,9 @@ export class StageflowFacts {
       /^[0-9a-f]{40}$/.test(base) && /^[0-9a-f]{40}$/.test(head);
     const key = `compare:${locatorKey(locator)}:${base}...${head}`;
     const load = () => this.repository(locator).compare(base, head);
-    return immutable ? this.forever(key, load) : this.moving(key, load);
+    return immutable
+      ? this.forever(key, load)
+      : this.cached(key, this.options.ttlSeconds * 1000, load);
   }
 
   /**
@@ -116,14 +152,18 @@ export class StageflowFacts {
   /** The manifest a tag points at now; undefined when the tag is missing. */
   async resolveImage(
     ref: ImageReference,
+    options: FactReadOptions = {},
   ): Promise<ManifestDescriptor | undefined> {
+    const name = formatImageReference(ref);
     const found = await this.moving(
-      `image:${formatImageReference(ref)}`,
+      `image:${name}`,
+      `registry:${name}`,
       async () => ({
         descriptor: await this.options.registry
           .forHost(ref.registry)
           .resolve(ref),
       }),
+      options,
     );
     return found.descriptor;
   }
@@ -161,12 +201,52 @@ export class StageflowFacts {
     for (const key of keys) {
       this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
       this.inFlight.delete(key);
+      this.inFlight.delete(`${key}#last-known`);
     }
     await Promise.all(keys.map(key => this.options.cache.delete(key)));
   }
 
-  private moving<T>(key: string, load: () => Promise<T>): Promise<T> {
-    return this.cached(key, this.options.ttlSeconds * 1000, load);
+  /**
+   * A moving fact, kept for `ttlSeconds`. A read that collects stale marks
+   * goes through the last known good state on a miss: an unavailable or
+   * slow upstream answers with the last good value, marked stale, which is
+   * never kept as fresh, so the next read asks the upstream again. The
+   * fresh value lands in the cache whenever the read ends, also after the
+   * deadline answered for it.
+   */
+  private async moving<T>(
+    key: string,
+    lastKnownKey: string,
+    load: () => Promise<T>,
+    options: FactReadOptions,
+  ): Promise<T> {
+    const ttl = this.options.ttlSeconds * 1000;
+    const { lastKnown } = this.options;
+    const { stale } = options;
+    if (!lastKnown || !stale) {
+      return this.cached(key, ttl, load);
+    }
+    const answer = await this.shared<LastKnownGoodAnswer<T>>(
+      `${key}#last-known`,
+      async () => {
+        const generation = this.generations.get(key) ?? 0;
+        if (ttl > 0) {
+          const hit = await this.options.cache.get(key);
+          if (hit !== undefined) {
+            return { value: hit as T };
+          }
+        }
+        return lastKnown.read(lastKnownKey, async () => {
+          const value = await load();
+          if (ttl > 0 && (this.generations.get(key) ?? 0) === generation) {
+            await this.options.cache.set(key, value as any, { ttl });
+          }
+          return value as any;
+        }) as Promise<LastKnownGoodAnswer<T>>;
+      },
+    );
+    stale.add(answer.stale);
+    return answer.value;
   }
 
   private forever<T>(key: string, load: () => Promise<T>): Promise<T> {
@@ -178,12 +258,8 @@ export class StageflowFacts {
     ttl: number,
     load: () => Promise<T>,
   ): Promise<T> {
-    const pending = this.inFlight.get(key);
-    if (pending) {
-      return pending as Promise<T>;
-    }
-    const generation = this.generations.get(key) ?? 0;
-    const promise = (async () => {
+    return this.shared(key, async () => {
+      const generation = this.generations.get(key) ?? 0;
       if (ttl > 0) {
         const hit = await this.options.cache.get(key);
         if (hit !== undefined) {
@@ -195,7 +271,16 @@ export class StageflowFacts {
         await this.options.cache.set(key, value as any, { ttl });
       }
       return value;
-    })().finally(() => {
+    });
+  }
+
+  /** Concurrent callers of one key share one call. */
+  private shared<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const pending = this.inFlight.get(key);
+    if (pending) {
+      return pending as Promise<T>;
+    }
+    const promise = fn().finally(() => {
       if (this.inFlight.get(key) === promise) {
         this.inFlight.delete(key);
       }

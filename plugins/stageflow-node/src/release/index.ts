@@ -12,7 +12,7 @@ export {
 } from './ReleaseServiceClient';
 export { releaseServiceRef } from './releaseServiceRef';
 export { StageResolver } from './StageResolver';
-export { StageflowFacts } from './StageflowFacts';
+export { StageflowFacts, type FactReadOptions } from './StageflowFacts';
 export type {
   PromotionApprovals,
   PromotionRequestInput,

@@ -60,16 +60,19 @@ export async function releaseLineage(
   return { branch: releaseBranch, hotfix: false };
 }
 
-/** The newest release the commit contains: what it is based on. */
+/**
+ * The newest release the commit contains: what it is based on. One ancestry
+ * query for every release (newest first), not one compare per release.
+ */
 export async function baseRelease(
   repository: GitRepository,
   releases: Release[],
   sha: string,
 ): Promise<Release | undefined> {
-  for (const release of releases.filter(r => !r.prerelease)) {
-    if (await isAncestor(repository, release.sha, sha)) {
-      return release;
-    }
-  }
-  return undefined;
+  const candidates = releases.filter(r => !r.prerelease);
+  const found = await repository.newestAncestor(
+    sha,
+    candidates.map(r => r.sha),
+  );
+  return found ? candidates.find(r => r.sha === found) : undefined;
 }

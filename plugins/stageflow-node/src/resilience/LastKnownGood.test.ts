@@ -111,6 +111,24 @@ describe('LastKnownGood on Redis', () => {
     ).rejects.toThrow('HTTP 401');
   });
 
+  it.each([
+    ['git:github.com/acme/phippy:releases:v{version}', 'Git host github.com'],
+    ['registry:localhost:5000/acme/phippy:latest', 'Registry localhost:5000'],
+    [
+      'git:https://git.acme.example/acme/phippy.git:branch:develop',
+      'Git host git.acme.example',
+    ],
+  ])('names the upstream of %s when it is too slow', async (key, who) => {
+    const cache = redisCache();
+    await lkg(cache).read(key, async () => 'old');
+    const answer = await lkg(cache, 10).read(
+      key,
+      () =>
+        new Promise<string>(resolve => setTimeout(() => resolve('new'), 100)),
+    );
+    expect(answer.stale?.reason).toBe(`${who}: no answer within 10 ms`);
+  });
+
   it('answers from the last good value when the read takes longer than the deadline, and refreshes it when the read ends', async () => {
     const cache = redisCache();
     await lkg(cache).read('k', async () => 'old');
@@ -121,7 +139,7 @@ describe('LastKnownGood on Redis', () => {
     const answer = await lkg(cache, 50).read('k', () => slow);
     expect(answer).toEqual({
       value: 'old',
-      stale: { asOf, reason: 'no answer within 50 ms' },
+      stale: { asOf, reason: 'the upstream: no answer within 50 ms' },
     });
     finish('new');
     await slow;

@@ -79,6 +79,28 @@ export function staleReasonOf(
 }
 
 /**
+ * Who a fact comes from, read from its key (`git:<host>/...`,
+ * `registry:<host>/...`, `git:<remote URL>:...`), for a stale reason that
+ * names the upstream; undefined for a key of another form.
+ */
+function upstreamOfKey(key: string): string | undefined {
+  const match = /^(git|registry):(.+)$/.exec(key);
+  if (!match) {
+    return undefined;
+  }
+  const [, kind, rest] = match;
+  // A remote URL (`https://host/...`), else `host/path:tag` or scp-like
+  // `user@host:path`, whose port stays.
+  const host = /^[a-z][a-z0-9+.-]*:\/\//i.test(rest)
+    ? URL.canParse(rest) && new URL(rest).host
+    : rest
+        .split('/')[0]
+        .replace(/^[^@]*@/, '')
+        .replace(/:(?!\d+$).*$/, '');
+  return host ? `${LABELS[kind as 'git' | 'registry']} ${host}` : undefined;
+}
+
+/**
  * Keeps the last good value of each fact in the platform cache, and answers
  * with it, marked stale (age, reason, expected return), when reading the
  * fact fails because its upstream is unavailable, rate limited or its
@@ -140,7 +162,9 @@ export class LastKnownGood {
         value: stored.value as T,
         stale: {
           asOf: stored.asOf,
-          reason: `no answer within ${this.#deadlineMs} ms`,
+          reason: `${upstreamOfKey(key) ?? 'the upstream'}: no answer within ${
+            this.#deadlineMs
+          } ms`,
         },
       };
     } catch (error) {

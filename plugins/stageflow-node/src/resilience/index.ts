@@ -26,3 +26,4 @@ export {
   type LastKnownGoodAnswer,
   type LastKnownGoodOptions,
 } from './LastKnownGood';
+export { StaleMarks } from './StaleMarks';

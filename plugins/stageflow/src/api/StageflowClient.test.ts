@@ -6,6 +6,7 @@ import {
 import { ResponseError } from '@backstage/errors';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { staleText } from '../components/shared';
 import { StageflowClient } from './StageflowClient';
 
 const baseUrl = 'http://stageflow.test/api/stageflow';
@@ -33,6 +34,46 @@ describe('StageflowClient', () => {
     await expect(client.getStages(entity)).resolves.toMatchObject({
       flow: 'oneflow',
     });
+  });
+
+  it('keeps the stale mark of an answer from the last known state, and the card says it plainly', async () => {
+    const asOf = new Date(Date.now() - 5 * 60_000).toISOString();
+    const until = '2026-12-01T08:53:00.000Z';
+    // What the backend answers while GitHub is rate limited.
+    server.use(
+      http.get(`${baseUrl}/v1/entities/component/default/phippy/stages`, () =>
+        HttpResponse.json({
+          entityRef: 'component:default/phippy',
+          flow: 'oneflow',
+          stages: [
+            {
+              name: 'staging',
+              image: 'registry.acme.example/acme/phippy/develop:latest',
+              digest: `sha256:${'1'.repeat(64)}`,
+              revision: 'a'.repeat(40),
+              version: 'v1.3.0-2-gaaaaaaa',
+              status: 'ok',
+            },
+          ],
+          latestRelease: {
+            tag: 'v1.3.0',
+            version: '1.3.0',
+            sha: 'b'.repeat(40),
+            prerelease: false,
+          },
+          stale: { asOf, reason: 'Git host github.com rate limited', until },
+        }),
+      ),
+    );
+    const answer = await client.getStages(entity);
+    expect(answer.stale).toEqual({
+      asOf,
+      reason: 'Git host github.com rate limited',
+      until,
+    });
+    expect(staleText(answer.stale!)).toMatch(
+      /^as of 5 minutes ago: Git host github\.com rate limited until \d{1,2}:\d{2}( [AP]M)?$/,
+    );
   });
 
   it('encodes the parts of the entity path', async () => {
