@@ -70,8 +70,7 @@ test('a user tags a patch release and promotes it to prod from the card', async 
   await page.getByRole('option', { name: next }).click();
   await createAndWait(page, `prod now runs ${next}`);
 
-  // The card shows prod on the new version, running staging's very image
-  // (moving tags are re-read after the demo's 5 s cache TTL).
+  // The card shows prod on the new version, running staging's very image.
   await expect
     .poll(
       async () => {
