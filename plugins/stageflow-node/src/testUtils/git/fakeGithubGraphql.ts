@@ -76,12 +76,7 @@ function offsetOf(after: string | null | undefined) {
   return match ? Number(match[1]) + 1 : 0;
 }
 
-function connection<T>(
-  items: T[],
-  offset: number,
-  first: number,
-  total: number,
-) {
+function connection<T>(items: T[], offset: number, total: number) {
   return {
     nodes: items,
     edges: items.map((node, i) => ({ node, cursor: cursor(offset + i) })),
@@ -158,7 +153,6 @@ async function readHistory(
   return connection(
     parseCommitRecords(page).map(record => commitModel(repo, record)),
     offset,
-    first,
     Number(count.trim()),
   );
 }
@@ -274,7 +268,6 @@ function repositoryModel(slug: string, repo: string) {
           .slice(offset, offset + first)
           .map(([ref, sha]) => refModel(repo, ref, sha)),
         offset,
-        first,
         all.length,
       );
     },
