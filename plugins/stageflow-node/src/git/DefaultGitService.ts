@@ -129,7 +129,7 @@ export class DefaultGitService implements GitService {
     const url = `https://${host}/${locator.owner}/${locator.repo}`;
     const loaderKey = `${host}/${locator.owner}`;
     let graphql = this.#graphqlLoaders.get(loaderKey);
-    if (!graphql) {
+    if (!graphql && this.#config.githubGraphql) {
       const ownerUrl = `https://${host}/${locator.owner}`;
       graphql = new GithubGraphqlLoader({
         octokit: createGithubOctokit({
