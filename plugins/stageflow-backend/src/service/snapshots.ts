@@ -19,7 +19,10 @@ import {
 import { randomUUID } from 'node:crypto';
 import { SnapshotStore } from './SnapshotStore';
 
-const SNAPSHOT_CONCURRENCY = 8;
+// The GitHub reads of components resolved together share GraphQL queries
+// (one point each however many repositories they read): enough at a time
+// to fill them.
+const SNAPSHOT_CONCURRENCY = 24;
 
 export interface SnapshotOptions {
   catalog: CatalogService;

@@ -45,6 +45,13 @@ export interface GithubResponseStore {
     | undefined
     | Promise<CachedGithubResponse | undefined>;
   set(key: string, value: CachedGithubResponse): unknown;
+  /**
+   * Whether the store also keeps what a sha addresses (tag objects,
+   * commits), for good: such a read is then answered without a request.
+   * A store that outlives the process (the platform cache) does; a bounded
+   * in-memory one leaves them to the layer above.
+   */
+  readonly keepsImmutable?: boolean;
 }
 
 /** Whether a GET URL names a git object by its full sha. */
@@ -122,10 +129,21 @@ export function createGithubOctokit(
     };
     const key = cache && method === 'GET' ? url : '';
     // What a sha addresses (a tag object, a commit, a compare of two shas)
-    // never changes and is kept for good a layer above: only moving
-    // resources (ref lists, branches) take room in the bounded cache.
-    const responses = key && !addressesImmutable(key) ? cache : undefined;
+    // never changes and is kept for good a layer above, or by a store that
+    // keeps it: otherwise only moving resources (ref lists, branches) take
+    // room in the bounded cache.
+    const immutable = Boolean(key) && addressesImmutable(key);
+    const responses =
+      key && (!immutable || cache?.keepsImmutable) ? cache : undefined;
     const cached = await responses?.get(key);
+    if (cached && immutable) {
+      return {
+        status: cached.status,
+        url: key,
+        headers: cached.headers,
+        data: cached.data,
+      } as any;
+    }
     if (cached) {
       requestOptions.headers['if-none-match'] = cached.etag;
     }

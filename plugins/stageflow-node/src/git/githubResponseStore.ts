@@ -13,12 +13,14 @@ const PERSISTED_TTL_MS = 7 * 24 * 3600 * 1000;
 /**
  * GitHub responses with their ETags in the platform cache (Redis in
  * production), behind an in-memory LRU: a restarted backend, or another
- * replica, re-reads what it knew with conditional requests. The platform
+ * replica, re-reads what it knew with conditional requests, and reads
+ * what a sha addresses (tag objects, commits) not at all. The platform
  * cache failing only costs the full read.
  *
  * @public
  */
 export class PersistentGithubResponseCache implements GithubResponseStore {
+  readonly keepsImmutable = true;
   readonly #memory: GithubResponseCache;
   readonly #cache: CacheService;
 
