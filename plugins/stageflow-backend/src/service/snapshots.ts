@@ -22,7 +22,7 @@ import { SnapshotStore } from './SnapshotStore';
 // The GitHub reads of components resolved together share GraphQL queries
 // (one point each however many repositories they read): enough at a time
 // to fill them.
-const SNAPSHOT_CONCURRENCY = 24;
+const SNAPSHOT_CONCURRENCY = 48;
 
 export interface SnapshotOptions {
   catalog: CatalogService;

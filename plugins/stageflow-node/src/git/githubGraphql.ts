@@ -104,7 +104,7 @@ export class GithubGraphqlLoader {
   constructor(options: GithubGraphqlLoaderOptions) {
     this.#octokit = options.octokit;
     this.#maxBatch = options.maxBatch ?? 50;
-    this.#waitMs = options.waitMs ?? 5;
+    this.#waitMs = options.waitMs ?? 20;
   }
 
   /** The selection's answer under one repository; null when GitHub has none. */

@@ -90,6 +90,10 @@ function connection<T>(items: T[], offset: number, total: number) {
   };
 }
 
+// Git objects never change: what was read of one is kept (the bench serves
+// one bare repository under a thousand names).
+const objects = new Map<string, Promise<any>>();
+
 class NotFound extends Error {
   readonly type = 'NOT_FOUND';
 }
@@ -156,10 +160,6 @@ async function readHistory(
     Number(count.trim()),
   );
 }
-
-// Git objects never change: what was read of one is kept (the bench serves
-// one bare repository under a thousand names).
-const objects = new Map<string, Promise<any>>();
 
 function objectModel(repo: string, sha: string): Promise<any> {
   const key = `${repo}\0${sha}`;
@@ -272,16 +272,16 @@ function repositoryModel(slug: string, repo: string) {
       );
     },
     ref: async (args: { qualifiedName: string }) => {
-      const name = args.qualifiedName.startsWith('refs/')
+      const qualified = args.qualifiedName.startsWith('refs/')
         ? args.qualifiedName
         : `refs/heads/${args.qualifiedName}`;
       const sha = await tryGit(repo, [
         'rev-parse',
         '--verify',
         '--quiet',
-        name,
+        qualified,
       ]);
-      return sha ? refModel(repo, name, sha) : null;
+      return sha ? refModel(repo, qualified, sha) : null;
     },
     object: async (args: { oid?: string; expression?: string }) => {
       const expression = args.oid ?? args.expression ?? '';
@@ -316,11 +316,11 @@ export function graphqlCost(
     }
   }
   let requests = 0;
-  const walk = (
+  function walk(
     set: SelectionSetNode,
     type: GraphQLCompositeType,
     multiplier: number,
-  ) => {
+  ) {
     for (const selection of set.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const inner = selection.typeCondition
@@ -341,12 +341,12 @@ export function graphqlCost(
         walkField(selection, type, multiplier);
       }
     }
-  };
-  const walkField = (
+  }
+  function walkField(
     field: FieldNode,
     parent: GraphQLCompositeType,
     multiplier: number,
-  ) => {
+  ) {
     if (!field.selectionSet || !('getFields' in parent)) {
       return;
     }
@@ -370,7 +370,7 @@ export function graphqlCost(
       inner = multiplier * (Number.isFinite(value) && value > 0 ? value : 1);
     }
     walk(field.selectionSet, type, inner);
-  };
+  }
   for (const definition of document.definitions) {
     if (definition.kind === Kind.OPERATION_DEFINITION) {
       const root =
