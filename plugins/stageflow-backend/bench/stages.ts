@@ -586,7 +586,12 @@ async function pushToCard(options: {
     );
     return { webhookMs, notificationMs, gitPollingMs, registryPollingMs };
   } finally {
-    await backend.stop();
+    // The events backend keeps a subscriber's long poll open: the stop is
+    // bounded, everything ends with the process.
+    await Promise.race([
+      backend.stop(),
+      new Promise(r => setTimeout(r, 10_000).unref()),
+    ]);
   }
 }
 
