@@ -83,6 +83,11 @@ export interface GithubGraphqlLoaderOptions {
   maxBatch?: number;
   /** How long a read waits for others to share its query. */
   waitMs?: number;
+  /**
+   * Queries in flight at a time; reads arriving meanwhile wait and fill
+   * the next queries, so a burst makes fuller queries, not more.
+   */
+  maxInFlight?: number;
 }
 
 /**
@@ -97,6 +102,8 @@ export class GithubGraphqlLoader {
   readonly #octokit: GithubOctokit;
   readonly #maxBatch: number;
   readonly #waitMs: number;
+  readonly #maxInFlight: number;
+  #inFlight = 0;
   #queue: Pending[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #unsupported: GraphqlUnsupportedError | undefined;
@@ -105,6 +112,7 @@ export class GithubGraphqlLoader {
     this.#octokit = options.octokit;
     this.#maxBatch = options.maxBatch ?? 50;
     this.#waitMs = options.waitMs ?? 20;
+    this.#maxInFlight = options.maxInFlight ?? 4;
   }
 
   /** The selection's answer under one repository; null when GitHub has none. */
@@ -132,12 +140,22 @@ export class GithubGraphqlLoader {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+    if (this.#inFlight >= this.#maxInFlight) {
+      // The query that ends next flushes what gathered meanwhile.
+      return;
+    }
     const batch = this.#queue.splice(0, this.#maxBatch);
     if (this.#queue.length > 0) {
       this.#timer = setTimeout(() => this.#flush(), 0);
     }
     if (batch.length > 0) {
-      void this.#run(batch);
+      this.#inFlight += 1;
+      void this.#run(batch).finally(() => {
+        this.#inFlight -= 1;
+        if (this.#queue.length > 0 && !this.#timer) {
+          this.#timer = setTimeout(() => this.#flush(), 0);
+        }
+      });
     }
   }
 
