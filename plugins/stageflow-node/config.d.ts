@@ -158,8 +158,27 @@ export interface Config {
       };
     };
     snapshots?: {
-      /** Minutes between two snapshots of every component. Default 5. */
+      /**
+       * Minutes between two snapshots of every component. Default 5, or 30
+       * where changes are pushed (GitHub webhooks or registry
+       * notifications configured): polling is then the fallback.
+       */
       frequencyMinutes?: number;
+    };
+    /** Notifications upstreams push to Stageflow. */
+    notifications?: {
+      /**
+       * A distribution registry's own notifications (its
+       * `notifications.endpoints`), to `POST /api/stageflow/v1/notifications/registry`.
+       */
+      registry?: {
+        /**
+         * The shared secret the registry sends as `Authorization: Bearer <secret>`;
+         * without one the route is not served.
+         * @visibility secret
+         */
+        secret?: string;
+      };
     };
     /**
      * The owner of a repository or image that several catalog entities
@@ -183,6 +202,12 @@ export interface Config {
        * Defaults to `stageflow-git-cache` under the OS temp directory.
        */
       cacheDir?: string;
+      /**
+       * Whether GitHub reads (tags, commits, comparisons) go through GraphQL
+       * queries that batch many repositories; default true. With false, or
+       * where a GitHub Enterprise version refuses the query, REST reads.
+       */
+      githubGraphql?: boolean;
       hosts?: Array<{
         /** Host name (with port, if any) as it appears in `stageflow.io/git-url` annotations. */
         host: string;

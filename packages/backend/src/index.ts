@@ -37,6 +37,11 @@ backend.add(servicePrincipalGrantsFactory);
 // signals: the user settings storage of the app listens to them
 backend.add(import('@backstage/plugin-signals-backend'));
 
+// events: GitHub webhooks at /api/events/http/github, their signature
+// checked (events.modules.github.webhookSecret), published as github.<event>
+backend.add(import('@backstage/plugin-events-backend'));
+backend.add(import('@backstage/plugin-events-backend-module-github'));
+
 // Stageflow
 backend.add(import('@stageflow/plugin-stageflow-backend'));
 backend.add(import('@stageflow/plugin-catalog-backend-module-stageflow'));

@@ -8,6 +8,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import type { JsonObject } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { freePort } from '@stageflow/plugin-stageflow-node/testUtils';
 import { stageflowPlugin } from '../src/plugin';
 
@@ -74,6 +75,10 @@ function manualScheduler() {
 export async function startStageflowBackend(options: {
   config: JsonObject;
   entities: Entity[];
+  /** The platform cache's config (default: memory), e.g. Redis to restart on. */
+  cache?: JsonObject;
+  /** Adds the events backend and its GitHub module (webhooks). */
+  webhooks?: boolean;
 }): Promise<StageflowBackend> {
   const port = await freePort();
   const scheduler = manualScheduler();
@@ -86,7 +91,7 @@ export async function startStageflowBackend(options: {
         backend: {
           baseUrl: `http://127.0.0.1:${port}`,
           listen: { host: '127.0.0.1', port },
-          cache: { store: 'memory' },
+          cache: options.cache ?? { store: 'memory' },
           database: { client: 'better-sqlite3', connection: ':memory:' },
         },
       },
@@ -103,6 +108,11 @@ export async function startStageflowBackend(options: {
   backend.add(mockServices.auditor.factory());
   backend.add(scheduler.factory);
   backend.add(catalogServiceMock.factory({ entities: options.entities }));
+  if (options.webhooks) {
+    backend.add(eventsServiceFactory);
+    backend.add(import('@backstage/plugin-events-backend'));
+    backend.add(import('@backstage/plugin-events-backend-module-github'));
+  }
   await backend.start();
   return {
     baseUrl: `http://127.0.0.1:${port}/api/stageflow`,

@@ -16,6 +16,10 @@
 import { Entity } from '@backstage/catalog-model';
 import { DistributionRegistryClient } from '@stageflow/plugin-stageflow-node';
 import { performance } from 'node:perf_hooks';
+import { execFileSync } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   makeTempDir,
@@ -34,12 +38,19 @@ const COMPONENTS = Number(process.env.COMPONENTS ?? 1000);
 // The cache TTL of the snapshot phase, so that its second snapshot re-reads
 // the moving facts without a long wait.
 const STEADY_TTL_SECONDS = 3;
-const IMAGES = Number(process.env.IMAGES ?? 10);
-const REPOS = Number(process.env.REPOS ?? 10);
+// The moving facts' TTL of the distinct phases: the default, so that a
+// restart (seconds) falls within it, as a rolling restart does.
+const DISTINCT_TTL_SECONDS = Number(process.env.TTL_SECONDS ?? 60);
+// The real shape by default: one repository and one image per component.
+const IMAGES = Number(process.env.IMAGES ?? COMPONENTS);
+const REPOS = Number(process.env.REPOS ?? COMPONENTS);
 const CONCURRENT = Number(process.env.CONCURRENT ?? 200);
 const OVERVIEW_REQUESTS = Number(process.env.OVERVIEW_REQUESTS ?? 200);
 const OVERVIEW_LIMIT = 50;
-const DEADLINE_MS = 5 * 60_000;
+const DEADLINE_MS = 20 * 60_000;
+const WEBHOOK_SECRET = `bench-webhook-${randomUUID()}`;
+const REGISTRY_SECRET = `bench-registry-${randomUUID()}`;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const GITHUB_HOST = 'github.bench.test'; // never resolved: apiBaseUrl is loopback
 const GITHUB_TOKEN = 'bench-dummy-token';
@@ -78,12 +89,20 @@ class UpstreamCounter {
     const counts = await this.upstreams.read();
     return {
       total: counts.registry + counts.github,
+      registry: counts.registry,
+      /** What GitHub counts against the budget: REST requests + GraphQL points. */
+      githubCost: counts.githubRest + counts.graphqlPoints,
+      githubRest: counts.githubRest,
+      graphqlQueries: counts.graphqlQueries,
+      graphqlPoints: counts.graphqlPoints,
       describe: () =>
         `registry ${counts.registry} ${JSON.stringify(
           counts.registryBreakdown,
         )}, github ${counts.github} (by status ${JSON.stringify(
           counts.githubByStatus,
-        )})`,
+        )}; budget: ${counts.githubRest} REST + ${
+          counts.graphqlPoints
+        } points in ${counts.graphqlQueries} GraphQL queries)`,
     };
   }
 }
@@ -157,6 +176,7 @@ function benchEntities(registryHost: string): Entity[] {
 
 function pluginConfig(options: { upstreams: Upstreams; gitCacheDir: string }) {
   return {
+    events: { modules: { github: { webhookSecret: WEBHOOK_SECRET } } },
     integrations: {
       github: [
         {
@@ -168,7 +188,8 @@ function pluginConfig(options: { upstreams: Upstreams; gitCacheDir: string }) {
     },
     stageflow: {
       cache: { ttlSeconds: 60 },
-      git: { cacheDir: options.gitCacheDir },
+      git: { cacheDir: options.gitCacheDir, githubGraphql: true },
+      notifications: { registry: { secret: REGISTRY_SECRET } },
       registries: [
         {
           host: options.upstreams.registryHost,
@@ -273,30 +294,11 @@ async function readOverview(backend: StageflowBackend) {
   }
 }
 
-async function snapshotAndOverview(
-  backend: StageflowBackend,
-  upstream: UpstreamCounter,
-) {
-  await upstream.reset();
-  const start = performance.now();
-  await backend.runTask('stageflow-snapshots');
-  const seconds = (performance.now() - start) / 1000;
-  const count = await upstream.read();
-  log(
-    `snapshot of ${COMPONENTS} components x 3 stages: ${seconds.toFixed(
-      2,
-    )} s (${ms((seconds * 1000) / COMPONENTS)} ms a component), upstream ${
-      count.total
-    } = ${count.describe()}`,
-  );
-
+/** What the snapshot recorded, and the p95 of the overview's pages. */
+async function overview(backend: StageflowBackend) {
   const items = await readOverview(backend);
   const statuses: Record<string, number> = {};
-  let withThreeStages = 0;
   for (const item of items) {
-    if (item.stages.length === 3) {
-      withThreeStages += 1;
-    }
     for (const stage of item.stages) {
       const key = `${stage.name}=${stage.status}${
         stage.version ? `@${stage.version}` : ''
@@ -307,9 +309,7 @@ async function snapshotAndOverview(
   log(
     `recorded: ${
       items.length
-    } components in the overview, ${withThreeStages} with 3 stages; stages ${JSON.stringify(
-      statuses,
-    )}`,
+    } components in the overview; stages ${JSON.stringify(statuses)}`,
   );
 
   const pages = Math.max(Math.ceil(COMPONENTS / OVERVIEW_LIMIT), 1);
@@ -331,24 +331,268 @@ async function snapshotAndOverview(
     )} ms, p95 ${ms(p95)} ms, max ${ms(Math.max(...latencies))} ms`,
   );
 
-  // The steady state: the next scheduled snapshot, nothing having changed
-  // upstream, once the moving facts are past their TTL (short in this
-  // phase): digests' configs and tags' commits stay cached for good, git
-  // re-reads are conditional.
-  await new Promise(resolve =>
-    setTimeout(resolve, (STEADY_TTL_SECONDS + 1) * 1000),
-  );
+  return p95;
+}
+
+interface Cost {
+  seconds: number;
+  github: number;
+  registry: number;
+}
+
+async function timedSnapshot(
+  backend: StageflowBackend,
+  upstream: UpstreamCounter,
+  label: string,
+): Promise<Cost> {
   await upstream.reset();
-  const again = performance.now();
-  await backend.runTask('stageflow-snapshots');
-  const againSeconds = (performance.now() - again) / 1000;
-  const againCount = await upstream.read();
+  const start = performance.now();
+  await backend.runTask('stageflow-snapshots-tick');
+  const seconds = (performance.now() - start) / 1000;
+  const count = await upstream.read();
   log(
-    `next snapshot, nothing changed, past the ${STEADY_TTL_SECONDS} s TTL: ${againSeconds.toFixed(
-      2,
-    )} s, upstream ${againCount.total} = ${againCount.describe()}`,
+    `${label}: ${seconds.toFixed(2)} s, GitHub cost ${
+      count.githubCost
+    }, registry ${count.registry}; upstream ${
+      count.total
+    } = ${count.describe()}`,
   );
-  return { seconds, p95 };
+  return { seconds, github: count.githubCost, registry: count.registry };
+}
+
+/** A platform cache in Redis under a namespace of its own, dropped at the end. */
+function redisCache(namespace: string, stack: Array<() => Promise<unknown>>) {
+  stack.push(async () => {
+    const url = new URL(REDIS_URL);
+    const cli = (...args: string[]) =>
+      execFileSync(
+        'redis-cli',
+        ['-h', url.hostname, '-p', url.port || '6379', ...args],
+        { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+      );
+    const keys = cli('--scan', '--pattern', `${namespace}:*`)
+      .split('\n')
+      .filter(Boolean);
+    for (let i = 0; i < keys.length; i += 500) {
+      cli('del', ...keys.slice(i, i + 500));
+    }
+  });
+  return {
+    store: 'redis',
+    connection: REDIS_URL,
+    redis: { client: { namespace } },
+  };
+}
+
+/**
+ * The distinct shape: the first snapshot on an empty platform cache, the
+ * first after a restart on the same cache (Redis), and the next one once
+ * the moving facts are past their TTL.
+ */
+async function distinctSnapshots(options: {
+  label: string;
+  entities: Entity[];
+  config: ReturnType<typeof pluginConfig>;
+  upstream: UpstreamCounter;
+  stack: Array<() => Promise<unknown>>;
+  overview?: boolean;
+}) {
+  const { label, entities, upstream } = options;
+  const cache = redisCache(`stageflow-bench-${randomUUID()}`, options.stack);
+  const config = {
+    ...options.config,
+    stageflow: {
+      ...options.config.stageflow,
+      cache: { ttlSeconds: DISTINCT_TTL_SECONDS },
+      // Due again by the time the moving facts are past their TTL, so
+      // that the tick runs the steady snapshot.
+      snapshots: { frequencyMinutes: DISTINCT_TTL_SECONDS / 60 },
+    },
+  };
+  let backend = await startStageflowBackend({ config, entities, cache });
+  let cold: Cost;
+  try {
+    cold = await timedSnapshot(backend, upstream, `${label}: cold snapshot`);
+  } finally {
+    await backend.stop();
+  }
+  backend = await startStageflowBackend({ config, entities, cache });
+  try {
+    const restart = await timedSnapshot(
+      backend,
+      upstream,
+      `${label}: first snapshot after a restart on the same cache (within the ${DISTINCT_TTL_SECONDS} s TTL)`,
+    );
+    await new Promise(r => setTimeout(r, (DISTINCT_TTL_SECONDS + 1) * 1000));
+    const steady = await timedSnapshot(
+      backend,
+      upstream,
+      `${label}: steady snapshot, nothing changed, past the ${DISTINCT_TTL_SECONDS} s TTL`,
+    );
+    const p95 = options.overview ? await overview(backend) : undefined;
+    return { cold, restart, steady, cache, p95 };
+  } finally {
+    await backend.stop();
+  }
+}
+
+/** Forwards the registry's notifications to the backend, unless paused. */
+async function startRelay(stack: Array<() => Promise<unknown>>) {
+  let target: string | undefined;
+  let paused = false;
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) {
+      chunks.push(chunk as Buffer);
+    }
+    if (!target || paused) {
+      res.writeHead(200).end();
+      return;
+    }
+    try {
+      const answer = await fetch(target, {
+        method: 'POST',
+        headers: {
+          'content-type': req.headers['content-type'] ?? 'application/json',
+          authorization: req.headers.authorization ?? '',
+        },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(answer.status).end(await answer.text());
+    } catch {
+      res.writeHead(502).end();
+    }
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  stack.push(() => new Promise(r => server.close(r)));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    setTarget(url: string) {
+      target = url;
+    },
+    pause(value: boolean) {
+      paused = value;
+    },
+  };
+}
+
+/** Reads a card until its answer changes; the time it took, in ms. */
+async function untilChanged(url: string, before: string, since: number) {
+  for (;;) {
+    const now = describeStages((await getJson(url)).body);
+    if (now !== before) {
+      return performance.now() - since;
+    }
+    await new Promise(r => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A release tagged on GitHub and an image pushed to the registry: the time
+ * until the card answers differently, with the webhook or notification
+ * delivered, and (for another component) without: the polling path, which
+ * waits for the moving facts' TTL (the default 60 s).
+ */
+async function pushToCard(options: {
+  entities: Entity[];
+  config: ReturnType<typeof pluginConfig>;
+  cache: object;
+  relay: Awaited<ReturnType<typeof startRelay>>;
+  repositoryPath: string;
+  head: string;
+  registryClient: DistributionRegistryClient;
+  registryHost: string;
+}) {
+  const { relay, registryClient, registryHost } = options;
+  const backend = await startStageflowBackend({
+    config: options.config,
+    entities: options.entities,
+    cache: options.cache as any,
+    webhooks: true,
+  });
+  try {
+    relay.setTarget(`${backend.baseUrl}/v1/notifications/registry`);
+    const card = (i: number) =>
+      `${backend.baseUrl}/v1/entities/component/default/component-${pad(
+        i,
+        4,
+      )}/stages`;
+    const before: Record<number, string> = {};
+    for (const i of [0, 1, 2]) {
+      before[i] = describeStages((await getJson(card(i))).body);
+    }
+    log(`push: cards before: ${before[0]}`);
+
+    // GitHub: a release tagged on develop's head.
+    execFileSync('git', ['tag', 'v1.4.0', options.head], {
+      cwd: options.repositoryPath,
+    });
+    const tagged = performance.now();
+    const polled = untilChanged(card(1), before[1], tagged);
+    const body = JSON.stringify({
+      ref: 'v1.4.0',
+      ref_type: 'tag',
+      repository: {
+        name: 'svc-000',
+        owner: { login: 'acme' },
+        html_url: `https://${GITHUB_HOST}/acme/svc-000`,
+      },
+    });
+    const root = backend.baseUrl.replace(/\/api\/stageflow$/, '');
+    const delivered = performance.now();
+    const res = await fetch(`${root}/api/events/http/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'create',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET)
+          .update(body)
+          .digest('hex')}`,
+      },
+      body,
+    });
+    if (res.status !== 202) {
+      throw new Error(`the webhook was answered ${res.status}`);
+    }
+    const webhookMs = await untilChanged(card(0), before[0], delivered);
+    log(`push: webhook to card ${ms(webhookMs)} ms`);
+    const changed0 = describeStages((await getJson(card(0))).body);
+
+    // The registry: int's image promoted to prd by hand.
+    const image = (i: number) => `acme/bench/svc-${pad(i % IMAGES, 4)}`;
+    const promote = (i: number) =>
+      registryClient.copy(
+        { registry: registryHost, repository: image(i), tag: 'int' },
+        [{ registry: registryHost, repository: image(i), tag: 'prd' }],
+      );
+    await promote(0);
+    const pushed = performance.now();
+    const notificationMs = await untilChanged(card(0), changed0, pushed);
+    log(`push: registry notification to card ${ms(notificationMs)} ms`);
+    relay.pause(true);
+    await promote(2);
+    const pushedQuietly = performance.now();
+    const [gitPollingMs, registryPollingMs] = await Promise.all([
+      polled,
+      untilChanged(card(2), before[2], pushedQuietly),
+    ]);
+    relay.pause(false);
+    log(
+      `push: polling path (no webhook / no notification, TTL ${
+        options.config.stageflow.cache.ttlSeconds
+      } s): tag to card ${ms(gitPollingMs)} ms, image to card ${ms(
+        registryPollingMs,
+      )} ms`,
+    );
+    return { webhookMs, notificationMs, gitPollingMs, registryPollingMs };
+  } finally {
+    // The events backend keeps a subscriber's long poll open: the stop is
+    // bounded, everything ends with the process.
+    await Promise.race([
+      backend.stop(),
+      new Promise(r => setTimeout(r, 10_000).unref()),
+    ]);
+  }
 }
 
 async function setUp(stack: Array<() => Promise<unknown>>) {
@@ -363,7 +607,13 @@ async function setUp(stack: Array<() => Promise<unknown>>) {
     )}, head ${repo.head.slice(0, 7)}`,
   );
 
-  const registry = await startTestRegistry('none');
+  const relay = await startRelay(stack);
+  const registry = await startTestRegistry('none', {
+    notifications: {
+      url: relay.url,
+      headers: { Authorization: [`Bearer ${REGISTRY_SECRET}`] },
+    },
+  });
   stack.push(() => registry.stop());
   // Every bench repository is the same bare repository under another name:
   // for Stageflow they are distinct repositories (distinct cache keys).
@@ -434,6 +684,9 @@ async function setUp(stack: Array<() => Promise<unknown>>) {
     upstreams,
     upstream: new UpstreamCounter(upstreams),
     gitCacheDir: join(tmp.dir, 'git-cache'),
+    relay,
+    repo,
+    registryClient: client,
   };
 }
 
@@ -455,41 +708,95 @@ async function main() {
     log(
       `stageflow stages bench: ${COMPONENTS} components, ${IMAGES} image repositories, ${REPOS} GitHub repositories, ${CONCURRENT} concurrent cards, ${OVERVIEW_REQUESTS} overview pages`,
     );
-    const { upstreams, upstream, gitCacheDir } = await setUp(stack);
+    const { upstreams, upstream, gitCacheDir, relay, repo, registryClient } =
+      await setUp(stack);
     const config = pluginConfig({ upstreams, gitCacheDir });
     const phippy = [phippyEntity(upstreams.registryHost)];
 
-    log('1/3 plugin with an empty memory cache: cold card, then warm card');
+    log('1/5 plugin with an empty memory cache: cold card, then warm card');
     const cards = await withBackend(phippy, config, backend =>
       cardRenders(backend, upstream),
     );
 
-    log(`2/3 fresh plugin (empty cache): ${CONCURRENT} concurrent cards`);
+    log(`2/5 fresh plugin (empty cache): ${CONCURRENT} concurrent cards`);
     const concurrent = await withBackend(phippy, config, backend =>
       concurrentCards(backend, upstream),
     );
 
-    log(`3/3 fresh plugin, ${COMPONENTS} components: snapshot, then overview`);
-    const snapshot = await withBackend(
-      benchEntities(upstreams.registryHost),
-      {
+    const entities = benchEntities(upstreams.registryHost);
+    log(
+      `3/5 ${COMPONENTS} components, GitHub through GraphQL batches: cold, restart, steady; overview`,
+    );
+    const graphql = await distinctSnapshots({
+      label: 'GraphQL',
+      entities,
+      config,
+      upstream,
+      stack,
+      overview: true,
+    });
+    log(`4/5 the same through REST only (stageflow.git.githubGraphql: false)`);
+    const rest = await distinctSnapshots({
+      label: 'REST',
+      entities,
+      config: {
         ...config,
         stageflow: {
           ...config.stageflow,
-          cache: { ttlSeconds: STEADY_TTL_SECONDS },
+          git: { ...config.stageflow.git, githubGraphql: false },
         },
       },
-      backend => snapshotAndOverview(backend, upstream),
-    );
+      upstream,
+      stack,
+    });
+    log('5/5 push to card: webhook and registry notification, beside polling');
+    const push = await pushToCard({
+      entities,
+      config,
+      cache: graphql.cache,
+      relay,
+      repositoryPath: repo.path,
+      head: repo.head,
+      registryClient,
+      registryHost: upstreams.registryHost,
+    });
 
     log(`total ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
     await cleanUp(stack);
+    const row = (label: string, r: typeof rest) =>
+      `${label}: cold ${r.cold.seconds.toFixed(1)} s / GitHub ${
+        r.cold.github
+      } / registry ${r.cold.registry}; restart ${r.restart.seconds.toFixed(
+        1,
+      )} s / GitHub ${r.restart.github} / registry ${
+        r.restart.registry
+      }; steady ${r.steady.seconds.toFixed(1)} s / GitHub ${
+        r.steady.github
+      } / registry ${r.steady.registry}`;
+    console.log(row('graphql', graphql));
+    console.log(row('rest   ', rest));
+    console.log(
+      `push: webhook_to_card_ms=${ms(push.webhookMs)} (polling ${ms(
+        push.gitPollingMs,
+      )}) registry_notification_to_card_ms=${ms(
+        push.notificationMs,
+      )} (polling ${ms(push.registryPollingMs)})`,
+    );
     console.log(
       `warm_upstream=${cards.warm} cold_upstream=${
         cards.cold
-      } concurrent200_upstream=${concurrent} snapshot1000_s=${snapshot.seconds.toFixed(
-        2,
-      )} overview_p95_ms=${ms(snapshot.p95)}`,
+      } concurrent200_upstream=${concurrent} overview_p95_ms=${ms(
+        graphql.p95 ?? NaN,
+      )}`,
+    );
+    console.log(
+      `distinct${COMPONENTS}: cold_s=${graphql.cold.seconds.toFixed(
+        1,
+      )} cold_github=${graphql.cold.github} restart_github=${
+        graphql.restart.github
+      } steady_github=${graphql.steady.github} push_to_card_ms=${Math.round(
+        Math.max(push.webhookMs, push.notificationMs),
+      )}`,
     );
   } finally {
     await cleanUp(stack);

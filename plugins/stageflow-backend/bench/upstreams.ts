@@ -20,6 +20,11 @@ export interface UpstreamCounts {
   registryBreakdown: Record<string, number>;
   github: number;
   githubByStatus: Record<string, number>;
+  /** REST requests GitHub counts against the budget (a 304 does not). */
+  githubRest: number;
+  /** GraphQL queries and their points by GitHub's formula. */
+  graphqlQueries: number;
+  graphqlPoints: number;
 }
 
 type Request =
@@ -109,6 +114,7 @@ async function serve(options: Options) {
   });
   const proxy = await startCountingProxy(options.registryPort);
   let githubMark = 0;
+  let graphqlMark = 0;
   const close = async () => {
     await Promise.allSettled([github.close(), proxy.close()]);
   };
@@ -122,6 +128,7 @@ async function serve(options: Options) {
     if (message.type === 'reset') {
       proxy.reset();
       githubMark = github.requests.length;
+      graphqlMark = github.graphqlQueries.length;
       await reply({ id: message.id });
     } else if (message.type === 'read') {
       const requests = github.requests.slice(githubMark);
@@ -134,6 +141,13 @@ async function serve(options: Options) {
         registryBreakdown: proxy.breakdown(),
         github: requests.length,
         githubByStatus,
+        githubRest: requests.filter(
+          r => r.operation !== 'POST /graphql' && r.status !== 304,
+        ).length,
+        graphqlQueries: github.graphqlQueries.length - graphqlMark,
+        graphqlPoints: github.graphqlQueries
+          .slice(graphqlMark)
+          .reduce((sum, q) => sum + q.cost, 0),
       };
       await reply({ id: message.id, counts });
     } else if (message.type === 'close') {

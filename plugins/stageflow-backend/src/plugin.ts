@@ -34,6 +34,13 @@ import { SnapshotStore } from './service/SnapshotStore';
 import { StageflowService } from './service/StageflowService';
 import { scheduleSnapshots } from './service/snapshots';
 import { useReadiness } from './readiness';
+import {
+  createRegistryNotificationsRouter,
+  PushRefresher,
+  readPushConfig,
+  REGISTRY_NOTIFICATIONS_PATH,
+  subscribeToGithubEvents,
+} from './push';
 
 /**
  * The Stageflow backend plugin: versions per stage of each component.
@@ -79,6 +86,7 @@ export const stageflowPlugin = createBackendPlugin({
         });
         deps.permissionsRegistry.addPermissions(stageflowPermissions);
         const db = await deps.database.getClient();
+        const push = readPushConfig(config, settings.snapshotFrequencyMinutes);
         const announcer = createReleaseAnnouncer({
           events: deps.events,
           signals: deps.signals,
@@ -130,7 +138,7 @@ export const stageflowPlugin = createBackendPlugin({
         await scheduleSnapshots({
           scheduler: deps.scheduler,
           lifecycle: deps.lifecycle,
-          frequencyMinutes: settings.snapshotFrequencyMinutes,
+          frequencyMinutes: push.snapshotFrequencyMinutes,
           catalog,
           auth,
           resolver,
@@ -140,6 +148,34 @@ export const stageflowPlugin = createBackendPlugin({
           defaultFlow: settings.defaultFlow,
           logger,
         });
+        // Webhooks and registry notifications refresh what they concern.
+        const refresher = new PushRefresher({
+          catalog,
+          auth,
+          facts,
+          announcer,
+          flows: settings.flows,
+          defaultFlow: settings.defaultFlow,
+          logger,
+        });
+        await subscribeToGithubEvents({
+          events: deps.events,
+          refresher,
+          logger,
+        });
+        if (push.registrySecret) {
+          httpRouter.use(
+            await createRegistryNotificationsRouter({
+              secret: push.registrySecret,
+              refresher,
+              logger,
+            }),
+          );
+          httpRouter.addAuthPolicy({
+            path: REGISTRY_NOTIFICATIONS_PATH,
+            allow: 'unauthenticated',
+          });
+        }
         // Contributions first: they accept larger bodies than the rest.
         httpRouter.use(
           await createContributionsRouter({

@@ -4,10 +4,19 @@ import {
   ScmIntegrations,
 } from '@backstage/integration';
 import type { Config } from '@backstage/config';
-import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  CacheService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import type { GitRepository, GitRepositoryLocator, GitService } from './types';
-import { createGithubOctokit, GithubResponseCache } from './githubOctokit';
+import {
+  createGithubOctokit,
+  GithubResponseCache,
+  GithubResponseStore,
+} from './githubOctokit';
+import { GithubGraphqlLoader } from './githubGraphql';
+import { PersistentGithubResponseCache } from './githubResponseStore';
 import { unconfiguredHostError } from '../resilience/UpstreamError';
 import { UpstreamPolicies } from '../resilience/UpstreamPolicies';
 import { GithubGitClient } from './GithubGitClient';
@@ -25,6 +34,12 @@ export interface DefaultGitServiceOptions {
    * `stageflow.resilience`. Pass one to share it, or to shorten delays in tests.
    */
   policies?: UpstreamPolicies;
+  /**
+   * The platform cache: GitHub responses with their ETags are kept there,
+   * so that a restarted backend re-reads them conditionally. Without it
+   * they are kept in memory.
+   */
+  cache?: CacheService;
 }
 
 /**
@@ -41,7 +56,11 @@ export class DefaultGitService implements GitService {
   readonly #config: GitServiceConfig;
   readonly #logger: LoggerService;
   readonly #policies: UpstreamPolicies;
-  readonly #githubCaches = new Map<string, GithubResponseCache>();
+  readonly #cache: CacheService | undefined;
+  readonly #githubCaches = new Map<string, GithubResponseStore>();
+  // One loader per host and owner (an App installation's token is per
+  // owner): the reads of all its repositories share queries.
+  readonly #graphqlLoaders = new Map<string, GithubGraphqlLoader>();
   readonly #repositories = new Map<string, GitRepository>();
 
   static fromConfig(config: Config, options: DefaultGitServiceOptions) {
@@ -51,6 +70,7 @@ export class DefaultGitService implements GitService {
       options.policies ??
         UpstreamPolicies.fromConfig(config, { logger: options.logger }),
       options.logger,
+      options.cache,
     );
   }
 
@@ -59,7 +79,9 @@ export class DefaultGitService implements GitService {
     config: GitServiceConfig,
     policies: UpstreamPolicies,
     logger: LoggerService,
+    cache: CacheService | undefined,
   ) {
+    this.#cache = cache;
     this.#integrations = integrations;
     this.#credentials =
       DefaultGithubCredentialsProvider.fromIntegrations(integrations);
@@ -99,14 +121,32 @@ export class DefaultGitService implements GitService {
       integration.config.apiBaseUrl ?? `https://${host}/api/v3`;
     let cache = this.#githubCaches.get(host);
     if (!cache) {
-      cache = new GithubResponseCache();
+      cache = this.#cache
+        ? new PersistentGithubResponseCache({ cache: this.#cache })
+        : new GithubResponseCache();
       this.#githubCaches.set(host, cache);
     }
     const url = `https://${host}/${locator.owner}/${locator.repo}`;
+    const loaderKey = `${host}/${locator.owner}`;
+    let graphql = this.#graphqlLoaders.get(loaderKey);
+    if (!graphql && this.#config.githubGraphql) {
+      const ownerUrl = `https://${host}/${locator.owner}`;
+      graphql = new GithubGraphqlLoader({
+        octokit: createGithubOctokit({
+          apiBaseUrl,
+          getToken: async () =>
+            (await this.#credentials.getCredentials({ url: ownerUrl })).token,
+          policy: this.#policies.forHost('git', host),
+          logger: this.#logger.child({ host, owner: locator.owner }),
+        }),
+      });
+      this.#graphqlLoaders.set(loaderKey, graphql);
+    }
     return new GithubGitClient({
       host,
       owner: locator.owner,
       repo: locator.repo,
+      graphql,
       octokit: createGithubOctokit({
         apiBaseUrl,
         cache,

@@ -14,6 +14,11 @@ export interface GitHostConfig {
 export interface GitServiceConfig {
   hosts: GitHostConfig[];
   cacheDir: string;
+  /**
+   * Whether GitHub reads go through GraphQL batches (default true); false
+   * reads through REST only, as a host without GraphQL would.
+   */
+  githubGraphql: boolean;
 }
 
 /**
@@ -44,6 +49,7 @@ export function readGitServiceConfig(config: Config): GitServiceConfig {
   }
   return {
     hosts,
+    githubGraphql: git?.getOptionalBoolean('githubGraphql') ?? true,
     cacheDir:
       git?.getOptionalString('cacheDir') ??
       join(tmpdir(), 'stageflow-git-cache'),

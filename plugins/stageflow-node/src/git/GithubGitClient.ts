@@ -25,6 +25,13 @@ import {
   readGithubFile,
 } from './githubFiles';
 import { assertSafeRepositoryPath } from './repositoryPaths';
+import { GithubGraphqlLoader, GraphqlUnsupportedError } from './githubGraphql';
+import {
+  readComparison,
+  readCommit,
+  readDefaultBranch,
+  readTags,
+} from './githubGraphqlReads';
 
 interface TagObject {
   commitSha: string;
@@ -50,6 +57,11 @@ export interface GithubGitClientOptions {
   owner: string;
   repo: string;
   octokit: GithubOctokit;
+  /**
+   * Reads through GraphQL batches shared with the host's other
+   * repositories; without one (or where the host refuses the query), REST.
+   */
+  graphql?: GithubGraphqlLoader;
 }
 
 /**
@@ -63,6 +75,7 @@ export class GithubGitClient implements GitRepository {
   readonly #owner: string;
   readonly #repo: string;
   readonly #host: string;
+  readonly #graphql: GithubGraphqlLoader | undefined;
   // Tag objects never change, so one read per sha for the life of the process.
   readonly #tagObjects = new Map<string, Promise<TagObject>>();
 
@@ -71,6 +84,7 @@ export class GithubGitClient implements GitRepository {
     this.#owner = options.owner;
     this.#repo = options.repo;
     this.#host = options.host;
+    this.#graphql = options.graphql;
     this.locator = {
       type: 'github',
       host: options.host,
@@ -80,6 +94,31 @@ export class GithubGitClient implements GitRepository {
   }
 
   async listTags(): Promise<GitTag[]> {
+    const batched = await this.#batched('list tags', async graphql => {
+      const { tags, unpeeled } = await readTags(
+        graphql,
+        this.#owner,
+        this.#repo,
+      );
+      const peeled = await Promise.all(
+        unpeeled.map(async (tag): Promise<GitTag> => {
+          const object = await this.#readTagObject(tag.objectSha);
+          return {
+            name: tag.name,
+            sha: object.commitSha,
+            annotated: true,
+            ...(object.date ? { date: object.date } : {}),
+            ...(object.message !== undefined
+              ? { message: object.message }
+              : {}),
+          };
+        }),
+      );
+      return [...tags, ...peeled];
+    });
+    if (batched) {
+      return batched;
+    }
     // GitHub answers matching-refs with every ref in one response (no
     // paging); an empty repository answers 409, which means no tags.
     const refs: Array<{ ref: string; object: { sha: string; type: string } }> =
@@ -141,6 +180,12 @@ export class GithubGitClient implements GitRepository {
   }
 
   async getDefaultBranch(): Promise<string> {
+    const batched = await this.#batched('read the repository', graphql =>
+      readDefaultBranch(graphql, this.#owner, this.#repo),
+    );
+    if (batched) {
+      return batched;
+    }
     const { data } = await this.#call('read the repository', () =>
       this.#octokit.rest.repos.get({ owner: this.#owner, repo: this.#repo }),
     );
@@ -149,6 +194,12 @@ export class GithubGitClient implements GitRepository {
 
   async resolveCommit(ref: string): Promise<GitCommit> {
     assertValidRevision(ref);
+    const batched = await this.#batched(`resolve ${ref}`, graphql =>
+      readCommit(graphql, this.#owner, this.#repo, ref),
+    );
+    if (batched) {
+      return batched;
+    }
     const { data } = await this.#call(`resolve ${ref}`, () =>
       this.#octokit.rest.repos.getCommit({
         owner: this.#owner,
@@ -163,6 +214,12 @@ export class GithubGitClient implements GitRepository {
   async compare(base: string, head: string): Promise<GitComparison> {
     assertValidRevision(base);
     assertValidRevision(head);
+    const batched = await this.#batched(`compare ${base}...${head}`, graphql =>
+      readComparison(graphql, this.#owner, this.#repo, base, head),
+    );
+    if (batched) {
+      return batched;
+    }
     return this.#call(`compare ${base}...${head}`, async () => {
       const { comparison } = await this.#compareAll(base, head);
       return comparison;
@@ -476,6 +533,28 @@ export class GithubGitClient implements GitRepository {
       repository: `${this.#owner}/${this.#repo}`,
       operation,
     };
+  }
+
+  /**
+   * A read through the host's GraphQL batches; undefined where REST must
+   * answer instead (no batches, a host that refuses the query, a
+   * comparison the batched pages do not settle).
+   */
+  async #batched<T>(
+    operation: string,
+    fn: (graphql: GithubGraphqlLoader) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    if (!this.#graphql) {
+      return undefined;
+    }
+    try {
+      return await fn(this.#graphql);
+    } catch (error) {
+      if (error instanceof GraphqlUnsupportedError) {
+        return undefined;
+      }
+      throw toGithubError(error, this.#context(operation));
+    }
   }
 
   async #call<T>(operation: string, fn: () => Promise<T>): Promise<T> {

@@ -8,23 +8,26 @@ import { DefaultGitService } from './DefaultGitService';
 
 /**
  * The git service shared by the Stageflow backend plugin and its modules:
- * one configured client per repository, one response cache per host.
+ * one configured client per repository, one response cache per host kept
+ * in the plugin's platform cache, so that a restart re-reads conditionally.
  *
  * @public
  */
 export const gitServiceRef = createServiceRef<GitService>({
   id: 'stageflow.git',
-  scope: 'root',
+  scope: 'plugin',
   defaultFactory: async service =>
     createServiceFactory({
       service,
       deps: {
         config: coreServices.rootConfig,
-        logger: coreServices.rootLogger,
+        logger: coreServices.logger,
+        cache: coreServices.cache,
       },
-      factory: ({ config, logger }) =>
+      factory: ({ config, logger, cache }) =>
         DefaultGitService.fromConfig(config, {
           logger: logger.child({ service: 'stageflow.git' }),
+          cache,
         }),
     }),
 });

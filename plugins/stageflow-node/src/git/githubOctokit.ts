@@ -30,6 +30,30 @@ export class GithubResponseCache extends LRUCache<
   }
 }
 
+/**
+ * Where responses with their ETags are kept: the in-memory
+ * {@link GithubResponseCache}, or one that also keeps them in the platform
+ * cache so that a restarted backend re-reads them conditionally.
+ *
+ * @public
+ */
+export interface GithubResponseStore {
+  get(
+    key: string,
+  ):
+    | CachedGithubResponse
+    | undefined
+    | Promise<CachedGithubResponse | undefined>;
+  set(key: string, value: CachedGithubResponse): unknown;
+  /**
+   * Whether the store also keeps what a sha addresses (tag objects,
+   * commits), for good: such a read is then answered without a request.
+   * A store that outlives the process (the platform cache) does; a bounded
+   * in-memory one leaves them to the layer above.
+   */
+  readonly keepsImmutable?: boolean;
+}
+
 /** Whether a GET URL names a git object by its full sha. */
 export function addressesImmutable(url: string): boolean {
   const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0];
@@ -41,7 +65,7 @@ export interface CreateGithubOctokitOptions {
   apiBaseUrl: string;
   /** Called for each request, so expiring GitHub App tokens are renewed. */
   getToken?: () => Promise<string | undefined>;
-  cache?: GithubResponseCache;
+  cache?: GithubResponseStore;
   /** The resilience of the host: timeouts, retries, rate limits, breaker. */
   policy: UpstreamPolicy;
   logger?: LoggerService;
@@ -92,7 +116,11 @@ export function createGithubOctokit(
         policy
           .fetch(input, init, {
             operation: `${method} ${new URL(input).pathname}`,
-            idempotent: method === 'GET' || method === 'HEAD',
+            // Stageflow's GraphQL requests are queries: safe to repeat.
+            idempotent:
+              method === 'GET' ||
+              method === 'HEAD' ||
+              new URL(input).pathname.endsWith('/graphql'),
           })
           .catch(error => {
             failure = error;
@@ -101,10 +129,21 @@ export function createGithubOctokit(
     };
     const key = cache && method === 'GET' ? url : '';
     // What a sha addresses (a tag object, a commit, a compare of two shas)
-    // never changes and is kept for good a layer above: only moving
-    // resources (ref lists, branches) take room in the bounded cache.
-    const responses = key && !addressesImmutable(key) ? cache : undefined;
-    const cached = responses?.get(key);
+    // never changes and is kept for good a layer above, or by a store that
+    // keeps it: otherwise only moving resources (ref lists, branches) take
+    // room in the bounded cache.
+    const immutable = Boolean(key) && addressesImmutable(key);
+    const responses =
+      key && (!immutable || cache?.keepsImmutable) ? cache : undefined;
+    const cached = await responses?.get(key);
+    if (cached && immutable) {
+      return {
+        status: cached.status,
+        url: key,
+        headers: cached.headers,
+        data: cached.data,
+      } as any;
+    }
     if (cached) {
       requestOptions.headers['if-none-match'] = cached.etag;
     }
@@ -112,7 +151,7 @@ export function createGithubOctokit(
       const response = await request(requestOptions);
       const etag = response.headers.etag;
       if (responses && etag) {
-        responses.set(key, {
+        await responses.set(key, {
           etag,
           status: response.status,
           headers: response.headers as Record<string, string>,

@@ -1,11 +1,15 @@
 export * from './types';
 export { GitConflictError } from './errors';
 export { createGithubOctokit, GithubResponseCache } from './githubOctokit';
+export { PersistentGithubResponseCache } from './githubResponseStore';
 export type {
   CachedGithubResponse,
   CreateGithubOctokitOptions,
   GithubOctokit,
+  GithubResponseStore,
 } from './githubOctokit';
+export { GithubGraphqlLoader } from './githubGraphql';
+export type { GithubGraphqlLoaderOptions } from './githubGraphql';
 export { GithubGitClient } from './GithubGitClient';
 export type { GithubGitClientOptions } from './GithubGitClient';
 export { PlainGitClient } from './PlainGitClient';

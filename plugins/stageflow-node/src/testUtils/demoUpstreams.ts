@@ -35,7 +35,15 @@ export interface DemoUpstreams {
  * and publishes its images to Debian's docker-registry (basic auth), as
  * its CI would.
  */
-export async function startDemoUpstreams(): Promise<DemoUpstreams> {
+export async function startDemoUpstreams(
+  options: {
+    /** Where the registry sends its notifications (`notifications.endpoints`). */
+    registryNotifications?: {
+      url: string;
+      headers?: Record<string, string[]>;
+    };
+  } = {},
+): Promise<DemoUpstreams> {
   const dir = mkdtempSync(join(tmpdir(), 'stageflow-upstreams-'));
   const data = await generateDemoData(join(dir, 'demo'));
   const phippyRepository = join(data.gitDir, 'acme', 'phippy.git');
@@ -43,7 +51,9 @@ export async function startDemoUpstreams(): Promise<DemoUpstreams> {
     repositories: { 'acme/phippy': phippyRepository },
     token: 'test-token',
   });
-  const registry = await startTestRegistry('basic');
+  const registry = await startTestRegistry('basic', {
+    notifications: options.registryNotifications,
+  });
   const layout = new OciLayoutRegistryClient({
     host: DEMO_REGISTRY_HOST,
     path: data.ociDir,

@@ -4,6 +4,10 @@ import { AddressInfo } from 'node:net';
 import { runGit } from '../../git/runGit';
 import { createFakeGithubLifecycle } from './fakeGithubLifecycle';
 import { createFakeGithubGitops } from './fakeGithubGitops';
+import {
+  createFakeGithubGraphql,
+  FakeGithubGraphqlQuery,
+} from './fakeGithubGraphql';
 
 /** One request the fake GitHub answered. */
 export interface FakeGithubRequest {
@@ -41,6 +45,8 @@ export interface FakeGithubServer {
   /** `http://127.0.0.1:<port>/api/v3`, as for GitHub Enterprise. */
   apiBaseUrl: string;
   requests: FakeGithubRequest[];
+  /** The GraphQL queries answered (`POST /api/graphql`), with their point cost. */
+  graphqlQueries: FakeGithubGraphqlQuery[];
   countBy(filter?: (request: FakeGithubRequest) => boolean): number;
   /** Answers every request with a rate-limit error until cleared with `undefined`. */
   setRateLimit(limit: FakeGithubRateLimit | undefined): void;
@@ -431,11 +437,38 @@ export async function startFakeGithubServer(options: {
   const lifecycle = createFakeGithubLifecycle();
   const gitops = createFakeGithubGitops();
 
+  const graphql = createFakeGithubGraphql(options);
+
+  function checkAccess(req: IncomingMessage) {
+    if (rateLimit?.mode === 'primary' && (rateLimit.remaining ?? 0) > 0) {
+      rateLimit.remaining! -= 1;
+      budget = {
+        remaining: rateLimit.remaining!,
+        reset: Math.floor(rateLimit.resetAt.getTime() / 1000),
+      };
+    } else if (rateLimit) {
+      throw rateLimitError(rateLimit);
+    } else {
+      budget = undefined;
+    }
+    if (
+      options.token &&
+      req.headers.authorization !== `token ${options.token}`
+    ) {
+      throw new HttpError(401, 'Bad credentials');
+    }
+  }
+
   async function route(
     req: IncomingMessage,
     url: URL,
     setOperation: (operation: string) => void,
   ): Promise<Routed> {
+    if (req.method === 'POST' && url.pathname === '/api/graphql') {
+      setOperation('POST /graphql');
+      checkAccess(req);
+      return graphql.answer(await readBody(req));
+    }
     if (!url.pathname.startsWith(`${API_PREFIX}/repos/`)) {
       throw new HttpError(404, 'Not Found');
     }
@@ -488,23 +521,7 @@ export async function startFakeGithubServer(options: {
       throw new HttpError(404, 'Not Found');
     }
 
-    if (rateLimit?.mode === 'primary' && (rateLimit.remaining ?? 0) > 0) {
-      rateLimit.remaining! -= 1;
-      budget = {
-        remaining: rateLimit.remaining!,
-        reset: Math.floor(rateLimit.resetAt.getTime() / 1000),
-      };
-    } else if (rateLimit) {
-      throw rateLimitError(rateLimit);
-    } else {
-      budget = undefined;
-    }
-    if (
-      options.token &&
-      req.headers.authorization !== `token ${options.token}`
-    ) {
-      throw new HttpError(401, 'Bad credentials');
-    }
+    checkAccess(req);
     const repo = options.repositories[slug];
     if (!repo) {
       throw new HttpError(404, 'Not Found');
@@ -797,6 +814,7 @@ export async function startFakeGithubServer(options: {
   return {
     apiBaseUrl: `${publicBase}${API_PREFIX}`,
     requests,
+    graphqlQueries: graphql.queries,
     countBy: filter =>
       filter ? requests.filter(filter).length : requests.length,
     setRateLimit: limit => {

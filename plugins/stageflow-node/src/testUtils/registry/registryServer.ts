@@ -150,8 +150,34 @@ async function waitForRegistry(
 }
 
 /** Starts Debian's docker-registry on a free loopback port in a temp dir. */
+// YAML is a superset of JSON: the endpoint goes in as JSON, quoted safely.
+function notificationsYaml(endpoint?: {
+  url: string;
+  headers?: Record<string, string[]>;
+}): string {
+  if (!endpoint) {
+    return '';
+  }
+  return `notifications: ${JSON.stringify({
+    endpoints: [
+      {
+        name: 'stageflow-test',
+        url: endpoint.url,
+        headers: endpoint.headers ?? {},
+        timeout: '2s',
+        threshold: 3,
+        backoff: '1s',
+      },
+    ],
+  })}\n`;
+}
+
 export async function startTestRegistry(
   auth: RegistryAuthMode = 'none',
+  options: {
+    /** The registry's own notifications (`notifications.endpoints`) go here. */
+    notifications?: { url: string; headers?: Record<string, string[]> };
+  } = {},
 ): Promise<TestRegistry> {
   requireTool('docker-registry');
   const dir = mkdtempSync(join(tmpdir(), 'stageflow-registry-'));
@@ -185,7 +211,7 @@ export async function startTestRegistry(
       'sha256',
     )
       .update(dir)
-      .digest('hex')}\n${authYaml}`,
+      .digest('hex')}\n${authYaml}${notificationsYaml(options.notifications)}`,
   );
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
     stdio: ['ignore', 'ignore', 'pipe'],
