@@ -186,6 +186,9 @@ export class ReleaseServiceClient implements ReleaseService {
     if (!response.ok) {
       throw await errorFrom(response);
     }
-    return (await response.json()) as T;
+    // Parsed here rather than by the fetch implementation, so that its
+    // arrays and objects are this realm's: the scaffolder's templating
+    // refuses values with another realm's prototypes (as under jest).
+    return JSON.parse(await response.text()) as T;
   }
 }
