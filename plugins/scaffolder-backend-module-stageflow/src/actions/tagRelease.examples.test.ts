@@ -62,9 +62,9 @@ describe('tagRelease examples', () => {
     ).trim();
     // The tag's message is the example's line above the generated notes.
     expect(message).toBe(run.outputs.notes);
-    expect(message.startsWith(`${run.step.input.message}\n\n### Features`)).toBe(
-      true,
-    );
+    expect(
+      message.startsWith(`${run.step.input.message}\n\n### Features`),
+    ).toBe(true);
     expect(await run.digest('acme/phippy/stable', 'latest')).toBe(candidate);
     expect(await run.digest('acme/phippy/stable', 'v2.0.0')).toBe(candidate);
   });

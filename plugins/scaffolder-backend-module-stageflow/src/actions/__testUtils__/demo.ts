@@ -1,6 +1,7 @@
 import yaml from 'yaml';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { mockServices } from '@backstage/backend-test-utils';
+import { CacheManager } from '@backstage/backend-defaults/cache';
 import { ConfigReader } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -90,7 +91,11 @@ export function createTestReleaseService(options: {
     }),
     auditor,
     auth: mockServices.auth(),
-    cache: mockServices.cache.mock(),
+    // A real cache: the last known good state of the facts lives in it.
+    cache: CacheManager.fromConfig(
+      new ConfigReader({ backend: { cache: { store: 'memory' } } }),
+      { logger: mockServices.logger.mock() },
+    ).forPlugin('stageflow'),
     logger: mockServices.logger.mock(),
     config: {
       flows: options.flows ?? { ...FLOW_PRESETS },
