@@ -40,6 +40,8 @@ const DATED_RELEASES = 25;
  * Resolves what each stage of a component runs: stage image tag -> digest
  * -> image config -> revision -> release -> status, and how far each stage
  * is behind the stage before it.
+ *
+ * @public
  */
 export class StageResolver {
   constructor(

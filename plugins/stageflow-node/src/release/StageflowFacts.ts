@@ -50,6 +50,8 @@ export interface FactReadOptions {
  * The facts stage resolution is made of, read through the platform cache:
  * immutable facts are kept for good, moving ones for `ttlSeconds`, and
  * concurrent requests for one fact share one upstream call.
+ *
+ * @public
  */
 export class StageflowFacts {
   private readonly inFlight = new Map<string, Promise<unknown>>();

@@ -3,7 +3,10 @@ import { FlowStage, FreezeWindow } from '@stageflow/plugin-stageflow-common';
 import { CronTime } from 'cron';
 import { DateTime, Duration } from 'luxon';
 
-/** The freeze window `now` falls in, with when it opened and closes. */
+/** The freeze window `now` falls in, with when it opened and closes.
+ *
+ * @public
+ */
 export function activeFreezeWindow(
   windows: FreezeWindow[] | undefined,
   now: Date,

@@ -1,7 +1,10 @@
 import { FlowStage } from '@stageflow/plugin-stageflow-common';
 import { PromoteRequest, ReleaseActor } from '../types';
 
-/** What a promotion request records: the plan a dry run saw. */
+/** What a promotion request records: the plan a dry run saw.
+ *
+ * @public
+ */
 export interface PromotionRequestInput {
   entityRef: string;
   stage: FlowStage;

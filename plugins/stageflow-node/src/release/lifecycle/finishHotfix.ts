@@ -113,7 +113,7 @@ function describe(step: FinishHotfixStep, dryRun: boolean) {
 }
 
 /**
- * Finishes a hotfix: merges it back (see {@link plannedMerges}) with a
+ * Finishes a hotfix: merges it back (the merges `plannedMerges` names) with a
  * merge commit pushed from the clone, or through pull requests on GitHub;
  * deletes the hotfix branch once the integration branch contains it, when
  * asked. A conflict is a GitConflictError naming the files, and nothing is

@@ -51,7 +51,10 @@ function encode(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
 }
 
-/** The OCI 1.1 tag-schema fallback: `sha256-<hex>` names a digest's referrers. */
+/** The OCI 1.1 tag-schema fallback: `sha256-<hex>` names a digest's referrers.
+ *
+ * @public
+ */
 export function referrersTagOf(digest: string): string {
   return digest.replace(':', '-');
 }
