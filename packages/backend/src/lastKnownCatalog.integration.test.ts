@@ -106,6 +106,14 @@ describe('the last known catalog', () => {
               },
             },
             catalog: { rules: [{ allow: ['Component', 'System', 'Domain'] }] },
+            stageflow: {
+              contributors: {
+                devops: {
+                  writers: { users: ['user:default/guest'] },
+                  kinds: ['Component', 'System', 'Domain'],
+                },
+              },
+            },
           },
         }),
       ],

@@ -89,7 +89,11 @@ function upstreamSummary(error: Error): string | undefined {
   return `${host} failed to ${operation}${
     repository ? ` for ${repository}` : ''
   }${
-    status ? ` (upstream status ${status})` : ''
+    status
+      ? ` (upstream status ${status})`
+      : text('noResponse')
+      ? ` (no response: ${text('noResponse')})`
+      : ''
   }; the server log has the details`;
 }
 
