@@ -48,6 +48,8 @@ describe('error responses of the Stageflow routers', () => {
                 },
               ],
             },
+            // The REST reads, whose upstream answer msw fakes here.
+            stageflow: { git: { githubGraphql: false } },
           },
         }),
         logger.factory,
@@ -102,9 +104,11 @@ describe('error responses of the Stageflow routers', () => {
       expect(text).not.toContain(secret);
     }
 
+    // The log says which host failed, doing what, with which status.
     const logged = JSON.stringify(logger.error.mock.calls);
-    expect(logged).toContain('https://github.acme.example/api/v3');
-    expect(logged).toContain('upstream-body-secret');
+    expect(logged).toContain('github.acme.example');
+    expect(logged).toContain('list tags');
+    expect(logged).toContain('HTTP 502');
     expect(logged).not.toContain(TOKEN);
   });
 });

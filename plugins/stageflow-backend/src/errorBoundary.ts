@@ -143,6 +143,17 @@ export function createErrorBoundary(options: {
         error: redactSecrets(
           JSON.stringify(serializeError(err, { includeStack: true })),
         ).slice(0, 16_000),
+        // An upstream error keeps what the host answered as a cause that
+        // serializing the error leaves out: the log is where it belongs.
+        ...(isError(err.cause)
+          ? {
+              cause: redactSecrets(
+                JSON.stringify(
+                  serializeError(err.cause, { includeStack: false }),
+                ),
+              ).slice(0, 16_000),
+            }
+          : {}),
       });
     }
     res.status(status).json({
