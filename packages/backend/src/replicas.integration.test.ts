@@ -48,6 +48,14 @@ describe('two replicas started together on an empty database', () => {
             backend: {
               database: { client: 'pg', connection: CONNECTION, prefix },
             },
+            stageflow: {
+              contributors: {
+                devops: {
+                  writers: { users: ['user:default/guest'] },
+                  kinds: ['Component', 'System', 'Domain'],
+                },
+              },
+            },
           },
         }),
       ],
