@@ -19,10 +19,10 @@ import {
 import { randomUUID } from 'node:crypto';
 import { SnapshotStore } from './SnapshotStore';
 
-// The GitHub reads of components resolved together share GraphQL queries
-// (one point each however many repositories they read): enough at a time
-// to fill them.
-const SNAPSHOT_CONCURRENCY = 48;
+// Components resolved side by side. Their GitHub reads are read ahead for
+// all of them at once (prefetchGithubFacts), so that they share GraphQL
+// queries; a shutdown or a lost database stops the run within these few.
+const SNAPSHOT_CONCURRENCY = 8;
 
 export interface SnapshotOptions {
   catalog: CatalogService;
