@@ -86,15 +86,16 @@ function upstreamSummary(error: Error): string | undefined {
   const status = [fields.upstreamStatus, fields.status].find(
     value => typeof value === 'number',
   );
+  const noResponse = text('noResponse');
+  let why = '';
+  if (status) {
+    why = ` (upstream status ${status})`;
+  } else if (noResponse) {
+    why = ` (no response: ${noResponse})`;
+  }
   return `${host} failed to ${operation}${
     repository ? ` for ${repository}` : ''
-  }${
-    status
-      ? ` (upstream status ${status})`
-      : text('noResponse')
-      ? ` (no response: ${text('noResponse')})`
-      : ''
-  }; the server log has the details`;
+  }${why}; the server log has the details`;
 }
 
 // A message as a caller may read it: without the causes Backstage's errors
