@@ -37,6 +37,10 @@ backend.add(servicePrincipalGrantsFactory);
 // signals: the user settings storage of the app listens to them
 backend.add(import('@backstage/plugin-signals-backend'));
 
+// notifications: Stageflow notifies the approvers of a promotion request,
+// and the requester of its outcome
+backend.add(import('@backstage/plugin-notifications-backend'));
+
 // events: GitHub webhooks at /api/events/http/github, their signature
 // checked (events.modules.github.webhookSecret), published as github.<event>
 backend.add(import('@backstage/plugin-events-backend'));
