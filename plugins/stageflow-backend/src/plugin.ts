@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   DefaultReleaseService,
@@ -26,7 +27,9 @@ import { DatabasePromotionLock } from './release/DatabasePromotionLock';
 import { createReleaseAnnouncer } from './release/createReleaseAnnouncer';
 import { createReleaseRouter } from './release/createReleaseRouter';
 import {
+  PROMOTION_REQUESTS_SWEEP_TASK,
   PromotionApprovalsService,
+  PromotionNotifier,
   PromotionRequestStore,
   createApprovalsRouter,
 } from './release/approvals';
@@ -67,6 +70,7 @@ export const stageflowPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         events: eventsServiceRef,
         signals: signalsServiceRef,
+        notifications: notificationService,
         catalog: catalogServiceRef,
         git: gitServiceRef,
         registry: registryServiceRef,
@@ -102,6 +106,7 @@ export const stageflowPlugin = createBackendPlugin({
           permissions: deps.permissions,
           userInfo: deps.userInfo,
           announcer,
+          notifier: new PromotionNotifier(deps.notifications, logger),
           logger,
           expireAfterMs: settings.approvalsExpireAfterMs,
           release: () => built.release!,
@@ -126,6 +131,16 @@ export const stageflowPlugin = createBackendPlugin({
           approvals,
         });
         built.release = release;
+        // Expiry and abandoned approved runs, on one replica at a time.
+        await deps.scheduler.scheduleTask({
+          id: PROMOTION_REQUESTS_SWEEP_TASK,
+          frequency: { minutes: 1 },
+          timeout: { minutes: 30 },
+          initialDelay: { seconds: 30 },
+          fn: async () => {
+            await approvals.sweep();
+          },
+        });
         const { resolver, facts } = release;
         const service = new StageflowService({
           catalog,

@@ -21,10 +21,22 @@ import {
   ReleaseActor,
   ReleaseAnnouncer,
 } from '@stageflow/plugin-stageflow-node';
+import { PromotionNotifier } from './PromotionNotifier';
 import {
   PromotionRequestStore,
   StoredPromotionRequest,
 } from './PromotionRequestStore';
+
+/**
+ * How long an approved request's run may take before the sweep takes it up
+ * again: far longer than a promotion takes. Should a run be slower still,
+ * the second waits for the first at the promotion lock and finds the stage
+ * moved already: a promotion is idempotent.
+ */
+export const APPROVED_RUN_LEASE_MS = 15 * 60_000;
+
+/** The scheduled task of {@link PromotionApprovalsService.sweep}. */
+export const PROMOTION_REQUESTS_SWEEP_TASK = 'stageflow-promotion-requests-sweep';
 
 function publicView(request: StoredPromotionRequest): PromotionRequestInfo {
   const {
@@ -53,6 +65,7 @@ export class PromotionApprovalsService implements PromotionApprovals {
       permissions: PermissionsService;
       userInfo: UserInfoService;
       announcer: ReleaseAnnouncer;
+      notifier: PromotionNotifier;
       logger: LoggerService;
       expireAfterMs: number;
       release: () => DefaultReleaseService;
@@ -84,8 +97,6 @@ export class PromotionApprovalsService implements PromotionApprovals {
       approverGroups,
       expireAfterMs: this.options.expireAfterMs,
     });
-    // Notifications are not installed in this backend: the approvers'
-    // open pages hear it on the signals channel, and the log names them.
     logger.info('Promotion request waits for approval', {
       requestId: stored.id,
       entityRef: input.entityRef,
@@ -95,6 +106,7 @@ export class PromotionApprovalsService implements PromotionApprovals {
       approvers: approverGroups.join(','),
     });
     await this.announce(stored, input.requester);
+    await this.options.notifier.requested(stored);
     return { requestId: stored.id };
   }
 
@@ -165,9 +177,40 @@ export class PromotionApprovalsService implements PromotionApprovals {
     );
     if (!reachedQuorum) {
       await this.announce(request, user);
+      await this.options.notifier.ended(request, user);
       return publicView(request);
     }
     return publicView(await this.run(request));
+  }
+
+  /**
+   * The scheduled sweep, on one replica at a time: marks pending requests
+   * past their time as expired (telling their requesters), and runs the
+   * approved requests whose run never ended (the replica that reached the
+   * quorum died): a run is idempotent, so what had already moved stays.
+   */
+  async sweep(): Promise<{ expired: number; resumed: number }> {
+    const { store, logger } = this.options;
+    const expired = await store.expire();
+    for (const request of expired) {
+      logger.info('Promotion request expired', {
+        requestId: request.id,
+        entityRef: request.entityRef,
+        stage: request.stage,
+      });
+      await this.announce(request);
+      await this.options.notifier.ended(request);
+    }
+    const abandoned = await store.claimAbandoned(APPROVED_RUN_LEASE_MS);
+    for (const request of abandoned) {
+      logger.warn('Running an approved promotion request whose run never ended', {
+        requestId: request.id,
+        entityRef: request.entityRef,
+        stage: request.stage,
+      });
+      await this.run(request);
+    }
+    return { expired: expired.length, resumed: abandoned.length };
   }
 
   /** Runs an approved request, once: the caller reached the quorum. */
@@ -205,7 +248,9 @@ export class PromotionApprovalsService implements PromotionApprovals {
       await store.finish(request.id, 'failed', message);
       finished = { ...request, state: 'failed', message };
     }
-    await this.announce(finished, actor.approval!.approvers.at(-1));
+    const lastApprover = actor.approval!.approvers.at(-1);
+    await this.announce(finished, lastApprover);
+    await this.options.notifier.ended(finished, lastApprover);
     return finished;
   }
 

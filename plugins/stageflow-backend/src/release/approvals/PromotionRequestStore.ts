@@ -29,6 +29,7 @@ interface RequestRow {
   revision: number;
   created_at: string | number;
   expires_at: string | number;
+  claimed_at?: string | number | null;
 }
 
 /** A stored request with what running it needs. */
@@ -182,6 +183,8 @@ export class PromotionRequestStore {
         decisions: JSON.stringify(decisions),
         state,
         revision: row.revision + 1,
+        // The decider runs it now; the sweep takes it up if it never ends.
+        ...(state === 'approved' ? { claimed_at: this.now() } : {}),
       });
     if (updated !== 1) {
       throw new ConflictError(
@@ -213,11 +216,49 @@ export class PromotionRequestStore {
       });
   }
 
-  /** Marks pending requests past their time as expired; returns how many. */
-  async expire(): Promise<number> {
-    return this.db<RequestRow>(TABLE)
+  /**
+   * Marks pending requests past their time as expired; returns those this
+   * call marked (of two replicas sweeping at once, each request is marked
+   * by one).
+   */
+  async expire(): Promise<StoredPromotionRequest[]> {
+    const now = this.now();
+    const rows = await this.db<RequestRow>(TABLE)
       .where({ state: 'pending' })
-      .andWhere('expires_at', '<=', this.now())
-      .update({ state: 'expired', revision: this.db.raw('revision + 1') });
+      .andWhere('expires_at', '<=', now);
+    const expired: StoredPromotionRequest[] = [];
+    for (const row of rows) {
+      const updated = await this.db<RequestRow>(TABLE)
+        .where({ id: row.id, revision: row.revision, state: 'pending' })
+        .update({ state: 'expired', revision: row.revision + 1 });
+      if (updated === 1) {
+        expired.push(toRequest({ ...row, state: 'expired' }, now));
+      }
+    }
+    return expired;
+  }
+
+  /**
+   * Takes up approved requests whose run was claimed longer than `leaseMs`
+   * ago and never finished (the replica running it died): claims them anew
+   * and returns those this call claimed.
+   */
+  async claimAbandoned(leaseMs: number): Promise<StoredPromotionRequest[]> {
+    const now = this.now();
+    const rows = await this.db<RequestRow>(TABLE)
+      .where({ state: 'approved' })
+      .andWhere(q =>
+        q.whereNull('claimed_at').orWhere('claimed_at', '<=', now - leaseMs),
+      );
+    const claimed: StoredPromotionRequest[] = [];
+    for (const row of rows) {
+      const updated = await this.db<RequestRow>(TABLE)
+        .where({ id: row.id, revision: row.revision, state: 'approved' })
+        .update({ claimed_at: now, revision: row.revision + 1 });
+      if (updated === 1) {
+        claimed.push(toRequest(row, now));
+      }
+    }
+    return claimed;
   }
 }

@@ -1,5 +1,7 @@
 import {
+  SchedulerService,
   coreServices,
+  createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import {
@@ -11,6 +13,10 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  NotificationSendOptions,
+  notificationService,
+} from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   DistributionRegistryClient,
@@ -32,8 +38,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { stageflowPlugin } from '../../plugin';
+import { PROMOTION_REQUESTS_SWEEP_TASK } from './PromotionApprovalsService';
 
 jest.setTimeout(180_000);
 
@@ -84,6 +92,9 @@ describe.each(databases.eachSupportedId())('approvals on %s', databaseId => {
   let registry: TestRegistry;
   let server: any;
   let client: DistributionRegistryClient;
+  let knex: Knex;
+  let scheduler: SchedulerService;
+  const notified: NotificationSendOptions[] = [];
   const goldieRef = 'component:default/goldie';
   const paths = '/api/stageflow/v1/entities/component/default/goldie';
 
@@ -129,10 +140,32 @@ describe.each(databases.eachSupportedId())('approvals on %s', databaseId => {
       },
       spec: { type: 'service', owner: 'team-b', lifecycle: 'production' },
     };
-    const knex = await databases.init(databaseId as TestDatabaseId);
+    knex = await databases.init(databaseId as TestDatabaseId);
     const backend = await startTestBackend({
       features: [
         stageflowPlugin,
+        // The plugin's own scheduler, to run its sweep when the test says.
+        createBackendModule({
+          pluginId: 'stageflow',
+          moduleId: 'test-scheduler',
+          register(reg) {
+            reg.registerInit({
+              deps: { s: coreServices.scheduler },
+              async init({ s }) {
+                scheduler = s;
+              },
+            });
+          },
+        }),
+        createServiceFactory({
+          service: notificationService,
+          deps: {},
+          factory: () => ({
+            send: async (options: NotificationSendOptions) => {
+              notified.push(options);
+            },
+          }),
+        }),
         mockServices.database.factory({ knex }),
         createServiceFactory({
           service: signalsServiceRef,
@@ -376,5 +409,84 @@ describe.each(databases.eachSupportedId())('approvals on %s', databaseId => {
     expect(res.body.error.message).toMatch(
       /Stage int is frozen: freeze window 'always'/,
     );
+  });
+  it('notifies approvers and requester, expires what waits too long, and runs what a dead replica approved', async () => {
+    notified.length = 0;
+    const promote = (user: string, body: object) =>
+      request(server)
+        .post('/api/stageflow/v1/promotions')
+        .set('Authorization', as(user))
+        .send({ target: { entityRef: goldieRef }, stage: 'prd', ...body });
+    // prd runs 1.2.0 after the rollback above.
+    const asked = await promote(bjoern, { version: '1.2.1' });
+    expect(asked.body.state).toBe('pending');
+    const { requestId, digest } = asked.body;
+    expect(notified).toContainEqual({
+      recipients: {
+        type: 'entity',
+        entityRef: ['group:default/team-b'],
+        excludeEntityRef: bjoern,
+      },
+      payload: expect.objectContaining({
+        title: 'Promotion of goldie 1.2.1 to prd waits for your approval',
+        link: '/catalog/default/component/goldie/stageflow',
+        topic: 'stageflow-promotion-requests',
+      }),
+    });
+    const waiting = await promote(guest, {
+      version: '1.1.0',
+      allowDowngrade: true,
+      rollback: true,
+    });
+    expect(waiting.body.state).toBe('pending');
+
+    // The replica whose approval reached the quorum died before running
+    // it, an hour ago; the other request waited past its time.
+    await knex('stageflow_promotion_requests')
+      .where({ id: requestId })
+      .update({
+        state: 'approved',
+        decisions: JSON.stringify([
+          { by: guest, decision: 'approve', at: new Date().toISOString() },
+        ]),
+        claimed_at: Date.now() - 60 * 60_000,
+      });
+    await knex('stageflow_promotion_requests')
+      .where({ id: waiting.body.requestId })
+      .update({ expires_at: Date.now() - 1000 });
+
+    await scheduler.triggerTask(PROMOTION_REQUESTS_SWEEP_TASK);
+    const stateOf = async (id: string) =>
+      (await knex('stageflow_promotion_requests').where({ id }).first())
+        .state;
+    for (let i = 0; i < 300 && (await stateOf(requestId)) !== 'done'; i++) {
+      await new Promise(resolve => setTimeout(resolve, 200));
+    }
+    expect(await stateOf(requestId)).toBe('done');
+    // Marked in the table, not only read as expired.
+    expect(await stateOf(waiting.body.requestId)).toBe('expired');
+    expect((await stages()).find(s => s.name === 'prd')).toMatchObject({
+      version: '1.2.1',
+      digest,
+    });
+    expect(notified).toContainEqual({
+      recipients: { type: 'entity', entityRef: bjoern, excludeEntityRef: guest },
+      payload: expect.objectContaining({
+        title: 'Your promotion of goldie 1.2.1 to prd was approved and ran',
+      }),
+    });
+    expect(notified).toContainEqual({
+      recipients: { type: 'entity', entityRef: guest },
+      payload: expect.objectContaining({
+        title:
+          'Your promotion of goldie 1.1.0 to prd (roll back) expired without a decision',
+      }),
+    });
+
+    // A second sweep finds nothing left to do.
+    const runs = notified.length;
+    await scheduler.triggerTask(PROMOTION_REQUESTS_SWEEP_TASK);
+    await new Promise(resolve => setTimeout(resolve, 2000));
+    expect(notified.length).toBe(runs);
   });
 });
