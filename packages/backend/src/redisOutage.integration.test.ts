@@ -46,6 +46,10 @@ describe('a Redis outage', () => {
                 redis: { client: { namespace: `test-${randomUUID()}` } },
               },
             },
+            // A 1 s TTL instead of the default 60 s: the test needs the
+            // moving facts read again (so Redis is asked) within seconds of
+            // the outage starting, not a minute later. What is measured, a
+            // card answered during the outage, is the same at any TTL.
             stageflow: { ...demo, cache: { ttlSeconds: 1 } },
           },
         }),

@@ -19,7 +19,7 @@ describe('error responses of the Stageflow routers', () => {
   const msw = setupServer();
   registerMswTestHooks(msw);
 
-  it('answer an upstream 502 with a message and a status, keeping URL, headers and body in the log, redacted (issue 13, reproduction 7)', async () => {
+  it('answer an upstream 502 with a message and a status, keeping the request's URL and the answer's body in the log, redacted (issue 13, reproduction 7)', async () => {
     msw.use(
       // supertest's own requests to the test backend
       http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()),
@@ -109,6 +109,10 @@ describe('error responses of the Stageflow routers', () => {
     expect(logged).toContain('github.acme.example');
     expect(logged).toContain('list tags');
     expect(logged).toContain('HTTP 502');
+    // And what it answered: the request's URL and the body, for whoever
+    // reads the server log.
+    expect(logged).toContain('https://github.acme.example/api');
+    expect(logged).toContain('upstream-body-secret');
     expect(logged).not.toContain(TOKEN);
   });
 });

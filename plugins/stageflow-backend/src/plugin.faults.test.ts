@@ -66,7 +66,9 @@ describe('stageflowPlugin while GitHub fails', () => {
             stageflow: {
               ...config.stageflow,
               // Every render reads the moving facts again: what a card
-              // sees once their TTL has passed.
+              // sees once their TTL has passed. Not the default (60 s)
+              // because each fault must reach the upstream call it is
+              // about on the next request, not a minute later.
               cache: { ttlSeconds: 0 },
               resilience: {
                 retries: 0,

@@ -211,8 +211,10 @@ export class UpstreamPolicy {
       });
     }
     if (res.status >= 500 || res.status === 429) {
-      discard(res);
-      throw this.#error(request, { status: res.status });
+      throw this.#error(request, {
+        status: res.status,
+        cause: await answerOf(init.method ?? 'GET', url, res),
+      });
     }
     // The last request of the budget: the next would be refused, so none is
     // sent before the reset.
@@ -326,6 +328,29 @@ function parseRetryAfter(value: string | null, now: number) {
  * Releases the connection of a response whose body is not needed. Not
  * awaited: cancelling some bodies settles only when the peer closes.
  */
+/**
+ * What a failing host answered, as the cause of the UpstreamError: the
+ * request line and the start of the body, for the server log (the error
+ * boundary redacts it there); it never reaches an API response.
+ */
+async function answerOf(
+  method: string,
+  url: string | URL,
+  res: Response,
+): Promise<Error> {
+  let body = '';
+  try {
+    body = (await res.text()).slice(0, 2_000);
+  } catch {
+    // The body broke off: the status says enough.
+  }
+  return new Error(
+    `${method} ${String(url)} answered ${res.status} ${res.statusText}${
+      body ? `: ${body}` : ''
+    }`,
+  );
+}
+
 export function discard(res: Response): void {
   res.body?.cancel().catch(() => undefined);
 }
