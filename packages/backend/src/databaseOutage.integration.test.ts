@@ -20,9 +20,9 @@ import request from 'supertest';
 
 /**
  * The catalog and Stageflow on one PostgreSQL behind a proxy the test cuts:
- * with the database gone, `/stages` answers from what the cache knows (the
- * entity this caller read before, the facts), marked stale, instead of a
- * 500; after the cut, fresh again.
+ * with the database gone, `/stages` and `/overview` answer from what the
+ * cache knows (the entity or the list this caller read before, the facts),
+ * marked stale, instead of a 500; after the cut, fresh again.
  */
 jest.setTimeout(120_000);
 
@@ -48,7 +48,7 @@ describe('a PostgreSQL outage', () => {
     await admin.destroy();
   });
 
-  it('leaves /stages and /history answering from the cache, marked stale', async () => {
+  it('leaves /stages, /history and /overview answering from the cache, marked stale', async () => {
     const demo = demoStageflowConfig(await generateDemoData(join(dir, 'demo')));
     const entities = join(dir, 'phippy.yaml');
     writeFileSync(
@@ -122,6 +122,16 @@ describe('a PostgreSQL outage', () => {
       expect(historyBefore.status).toBe(200);
       expect(historyBefore.body.stale).toBeUndefined();
 
+      const overview = () =>
+        request(backend.server)
+          .get('/api/stageflow/v1/overview')
+          .set('Authorization', user);
+      const overviewBefore = await overview();
+      expect(overviewBefore.status).toBe(200);
+      expect(overviewBefore.body.items.map((i: any) => i.entityRef)).toEqual([
+        'component:default/phippy',
+      ]);
+
       proxy.cut();
       const during = await stages();
       expect(during.status).toBe(200);
@@ -140,6 +150,15 @@ describe('a PostgreSQL outage', () => {
         historyBefore.body.transitions,
       );
       expect(historyDuring.body.stale).toEqual({
+        asOf: expect.any(String),
+        reason: expect.any(String),
+      });
+
+      // The overview: the list this caller saw last, marked stale.
+      const overviewDuring = await overview();
+      expect(overviewDuring.status).toBe(200);
+      expect(overviewDuring.body.items).toEqual(overviewBefore.body.items);
+      expect(overviewDuring.body.stale).toEqual({
         asOf: expect.any(String),
         reason: expect.any(String),
       });

@@ -19,7 +19,7 @@ describe('error responses of the Stageflow routers', () => {
   const msw = setupServer();
   registerMswTestHooks(msw);
 
-  it('answer an upstream 502 with a message and a status, keeping the request's URL and the answer's body in the log, redacted (issue 13, reproduction 7)', async () => {
+  it('answer an upstream 502 with a message and a status, keeping the request URL and the answer body in the log, redacted (issue 13, reproduction 7)', async () => {
     msw.use(
       // supertest's own requests to the test backend
       http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()),

@@ -149,6 +149,7 @@ export const stageflowPlugin = createBackendPlugin({
           flows: settings.flows,
           defaultFlow: settings.defaultFlow,
           logger,
+          cache,
         });
         await scheduleSnapshots({
           scheduler: deps.scheduler,

@@ -1,5 +1,6 @@
 import {
   BackstageCredentials,
+  CacheService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
@@ -28,6 +29,8 @@ import {
 } from '@stageflow/plugin-stageflow-common';
 import {
   DefaultReleaseService,
+  LastKnownCatalog,
+  LastKnownEntities,
   StaleMarks,
   parseConventionalCommit,
 } from '@stageflow/plugin-stageflow-node';
@@ -56,8 +59,20 @@ export class StageflowService {
       flows: Record<string, FlowDefinition>;
       defaultFlow: string;
       logger: LoggerService;
+      /** Keeps the overview's last known entity list for a catalog outage. */
+      cache?: CacheService;
     },
-  ) {}
+  ) {
+    this.lastKnownCatalog = options.cache
+      ? new LastKnownCatalog({
+          catalog: options.catalog,
+          cache: options.cache,
+          logger: options.logger,
+        })
+      : undefined;
+  }
+
+  private readonly lastKnownCatalog?: LastKnownCatalog;
 
   private get resolver() {
     return this.options.release.resolver;
@@ -215,17 +230,20 @@ export class StageflowService {
     },
     credentials: BackstageCredentials,
   ): Promise<OverviewResponse & { totalCount: number }> {
-    const { items } = await this.options.catalog.getEntities(
-      {
-        filter: {
-          kind: 'Component',
-          [`metadata.annotations.${STAGEFLOW_IMAGE_ANNOTATION}`]:
-            CATALOG_FILTER_EXISTS,
-        },
-        fields: ['kind', 'metadata', 'spec', 'relations'],
+    const listRequest = {
+      filter: {
+        kind: 'Component',
+        [`metadata.annotations.${STAGEFLOW_IMAGE_ANNOTATION}`]:
+          CATALOG_FILTER_EXISTS,
       },
-      { credentials },
-    );
+      fields: ['kind', 'metadata', 'spec', 'relations'],
+    };
+    // With the catalog's database gone, the list this caller saw last,
+    // marked stale, rather than a 500.
+    const { items, stale: catalogStale }: LastKnownEntities = this
+      .lastKnownCatalog
+      ? await this.lastKnownCatalog.getEntities(listRequest, { credentials })
+      : await this.options.catalog.getEntities(listRequest, { credentials });
     const rows = items
       .map(entity => {
         const flow =
@@ -279,7 +297,14 @@ export class StageflowService {
       items: result,
       totalCount: rows.length,
       ...(generatedAt ? { generatedAt } : {}),
-      ...(stale ? { stale } : {}),
+      // The older of the two, when both the list and the states are copies.
+      ...(stale || catalogStale
+        ? {
+            stale: [stale, catalogStale]
+              .filter(mark => mark !== undefined)
+              .sort((a, b) => a!.asOf.localeCompare(b!.asOf))[0],
+          }
+        : {}),
     };
   }
 }

@@ -5,15 +5,20 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { StaleMark } from '@stageflow/plugin-stageflow-common';
+import { createHash } from 'node:crypto';
 
 /** @public */
 export interface LastKnownCatalogOptions {
-  /** The catalog service (only `getEntityByRef` is used). */
+  /** The catalog service (`getEntityByRef`, and `getEntities` for lists). */
   catalog: {
     getEntityByRef(
       entityRef: string,
       options: { credentials: BackstageCredentials },
     ): Promise<Entity | undefined>;
+    getEntities?(
+      request: LastKnownEntitiesRequest,
+      options: { credentials: BackstageCredentials },
+    ): Promise<{ items: Entity[] }>;
   };
   /** Best a {@link ResilientCache}, so that it still answers without Redis. */
   cache: CacheService;
@@ -35,6 +40,39 @@ export interface LastKnownCatalogOptions {
 export interface LastKnownEntity {
   entity: Entity | undefined;
   stale?: StaleMark;
+}
+
+/**
+ * The part of a catalog `getEntities` request that {@link LastKnownCatalog}
+ * passes on and keys its copy by.
+ *
+ * @public
+ */
+export interface LastKnownEntitiesRequest {
+  filter?: Record<string, string | symbol | (string | symbol)[]>;
+  fields?: string[];
+}
+
+/**
+ * A list of entities, and the stale mark when it is the last known copy.
+ *
+ * @public
+ */
+export interface LastKnownEntities {
+  items: Entity[];
+  stale?: StaleMark;
+}
+
+function requestKey(request: LastKnownEntitiesRequest): string {
+  // Symbols (CATALOG_FILTER_EXISTS) do not survive JSON: name them.
+  return createHash('sha256')
+    .update(
+      JSON.stringify(request, (_key, value) =>
+        typeof value === 'symbol' ? `symbol:${value.description}` : value,
+      ),
+    )
+    .digest('hex')
+    .slice(0, 32);
 }
 
 // Errors that are the caller's answer, not an outage of the catalog.
@@ -77,19 +115,46 @@ export class LastKnownCatalog {
     entityRef: string,
     options: { credentials: BackstageCredentials },
   ): Promise<LastKnownEntity> {
-    const key = `last-known-entity:${principalKey(
-      options.credentials,
-    )}:${entityRef}`;
-    let entity: Entity | undefined;
+    const { value, stale } = await this.read(
+      `last-known-entity-v2:${principalKey(options.credentials)}:${entityRef}`,
+      () => this.options.catalog.getEntityByRef(entityRef, options),
+    );
+    return { entity: value, ...(stale ? { stale } : {}) };
+  }
+
+  /**
+   * A list of entities as `getEntities` answers it, or while the catalog is
+   * unreachable the last copy this caller got for the same request.
+   */
+  async getEntities(
+    request: LastKnownEntitiesRequest,
+    options: { credentials: BackstageCredentials },
+  ): Promise<LastKnownEntities> {
+    const { catalog } = this.options;
+    if (!catalog.getEntities) {
+      throw new Error('LastKnownCatalog: the catalog given has no getEntities');
+    }
+    const { value, stale } = await this.read(
+      `last-known-entities:${principalKey(
+        options.credentials,
+      )}:${requestKey(request)}`,
+      async () => (await catalog.getEntities!(request, options)).items,
+    );
+    return { items: value ?? [], ...(stale ? { stale } : {}) };
+  }
+
+  private async read<T extends object>(
+    key: string,
+    fetch: () => Promise<T | undefined>,
+  ): Promise<{ value: T | undefined; stale?: StaleMark }> {
+    let value: T | undefined;
     try {
-      entity = await this.withinTimeout(
-        this.options.catalog.getEntityByRef(entityRef, options),
-      );
+      value = await this.withinTimeout(fetch());
     } catch (error) {
       if (ANSWERS.has((error as Error)?.name)) {
         throw error;
       }
-      const known = await this.cache.get<{ entity: Entity; asOf: string }>(key);
+      const known = await this.cache.get<{ value: T; asOf: string }>(key);
       if (!known) {
         throw error;
       }
@@ -101,7 +166,7 @@ export class LastKnownCatalog {
         );
       }
       return {
-        entity: known.entity,
+        value: known.value,
         stale: {
           asOf: known.asOf,
           reason: `Catalog unavailable: ${(error as Error).name}`,
@@ -109,16 +174,16 @@ export class LastKnownCatalog {
       };
     }
     this.outageLogged = false;
-    if (entity) {
+    if (value) {
       await this.cache.set(
         key,
-        { entity: entity as any, asOf: new Date().toISOString() },
+        { value: value as any, asOf: new Date().toISOString() },
         { ttl: this.ttlMs },
       );
     } else {
       await this.cache.delete(key);
     }
-    return { entity };
+    return { value };
   }
 
   private async withinTimeout<T>(read: Promise<T>): Promise<T> {

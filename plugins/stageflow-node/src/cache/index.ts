@@ -6,5 +6,7 @@ export {
 export {
   LastKnownCatalog,
   type LastKnownEntity,
+  type LastKnownEntities,
+  type LastKnownEntitiesRequest,
   type LastKnownCatalogOptions,
 } from './LastKnownCatalog';
