@@ -37,7 +37,8 @@ import { servicePrincipalGrantsFactory } from './permissions/servicePrincipalPer
  * scaffolder with Stageflow's actions, on the demo's git repositories and
  * OCI layout), three callers (the guest, a signed-in user in no group, a
  * service principal without a grant), and a few hundred bad inputs across
- * the REST API, the contributions, the Argo CD export and every action (dry
+ * the REST API (its reads and its writes: releases, hotfixes, promotions of
+ * registry and GitOps stages, approvals), the contributions, the Argo CD export and every action (dry
  * runs and real tasks). Every one must be refused, and the git refs, the
  * registry content and the contributor sets must be what they were before.
  */
@@ -56,6 +57,7 @@ const service = (targetPluginId: string) =>
 
 type Area =
   | 'rest'
+  | 'rest (writes)'
   | 'contributions'
   | 'export'
   | 'actions (dry run)'
@@ -434,6 +436,163 @@ describe('the adversarial suite', () => {
         ),
       );
     }
+    return cases;
+  }
+
+  // The write routes of the release service and the approvals: callers
+  // who may not write, and the guest (who may) with inputs that are wrong.
+  function writeCases(): Array<() => Promise<void>> {
+    const cases: Array<() => Promise<void>> = [];
+    const post = (title: string, auth: string, path: string, body: unknown) =>
+      cases.push(() =>
+        rest('rest (writes)', `${title}: POST ${path}`, () =>
+          http()
+            .post(`/api/stageflow/v1/${path}`)
+            .set('Authorization', auth)
+            .set('Content-Type', 'application/json')
+            .send(body as any),
+        ),
+      );
+    const phippy = { entityRef: 'component:default/phippy' };
+    const goldie = { entityRef: 'component:default/goldie' };
+    const unknownRequest = '00000000-0000-4000-8000-000000000000';
+    // Good inputs, from callers the policy does not let write.
+    for (const [who, auth] of [
+      ['a user in no group', NOBODY],
+      ['a service principal without a grant', service('stageflow')],
+      ['unauthenticated', NONE],
+    ]) {
+      for (const [path, body] of [
+        ['releases', { target: phippy, bump: 'patch' }],
+        ['releases', { target: goldie, bump: 'minor' }],
+        ['hotfixes', { target: phippy, name: 'adversarial' }],
+        ['hotfixes/finish', { target: phippy, branch: 'hotfix/1.2.1' }],
+        ['promotions', { target: phippy, stage: 'prod', version: '1.3.0' }],
+        // A GitOps stage: the write is a commit to acme/gitops.
+        ['promotions', { target: goldie, stage: 'prd', version: '1.2.1' }],
+        ['promotions', { target: goldie, stage: 'dev', version: '1.2.1' }],
+        [
+          'promotions',
+          {
+            target: { image: 'registry.acme.example/acme/goldie' },
+            stage: 'prd',
+            version: '1.2.1',
+          },
+        ],
+        [`promotions/${unknownRequest}/approve`, {}],
+        [`promotions/${unknownRequest}/reject`, { comment: 'no' }],
+      ] as Array<[string, unknown]>) {
+        post(who, auth, path, body);
+      }
+    }
+    // The guest, with inputs that are wrong.
+    const promotions: unknown[] = [
+      { target: goldie, stage: '../prd', version: '1.2.1' },
+      { target: goldie, stage: 'prd\n', version: '1.2.1' },
+      { target: goldie, stage: 'nope', version: '1.2.1' },
+      { target: goldie, stage: 'prd', version: '1.2.1; rm -rf /' },
+      { target: goldie, stage: 'prd', version: '1.2.1\nimage: evil' },
+      { target: goldie, stage: 'prd', version: '9.9.9' },
+      { target: goldie, stage: 'prd', version: 'x'.repeat(300) },
+      { target: goldie, stage: 'prd', version: '1.2.1', dryRun: 'no' },
+      { target: goldie, stage: 'prd', version: '1.2.1', allowDowngrade: 1 },
+      { target: goldie, stage: 'prd', version: '1.2.1', extra: true },
+      { target: { ...goldie, image: 'x' }, stage: 'prd', version: '1.2.1' },
+      { target: {}, stage: 'prd', version: '1.2.1' },
+      {
+        target: { image: 'evil.example/acme/goldie' },
+        stage: 'prd',
+        version: '1.2.1',
+      },
+      {
+        target: { repoUrl: 'https://evil.example/acme/goldie.git' },
+        stage: 'prd',
+        version: '1.2.1',
+      },
+      { target: { entityRef: 'user:default/guest' }, stage: 'prd' },
+      { target: { entityRef: 'component:default/nope' }, stage: 'prd' },
+      { target: phippy, stage: 'prod', version: '1.0.0' },
+      null,
+      [],
+      'x',
+    ];
+    for (const body of promotions) {
+      post(
+        `the guest promotes ${JSON.stringify(body)?.slice(0, 120)}`,
+        GUEST,
+        'promotions',
+        body,
+      );
+    }
+    for (const body of [
+      { target: phippy, version: 'v1.0.0' },
+      { target: phippy, version: '1.0.0' },
+      { target: phippy, version: 'x' },
+      { target: phippy, version: '1.4.0+build' },
+      { target: phippy, ref: '--upload-pack=touch /tmp/pwned' },
+      { target: phippy, ref: 'refs/heads/develop:refs/heads/main' },
+      { target: phippy, ref: 'nope' },
+      { target: phippy, bump: 'huge' },
+      { target: phippy, bump: 'patch', message: 'x'.repeat(10_001) },
+      { target: phippy, bump: 'patch', mergeIntegrationBranch: 'yes' },
+      { target: { entityRef: 'component:default/nope' }, bump: 'patch' },
+    ]) {
+      post(
+        `the guest releases ${JSON.stringify(body).slice(0, 120)}`,
+        GUEST,
+        'releases',
+        body,
+      );
+    }
+    for (const body of [
+      { target: phippy, name: '../x' },
+      { target: phippy, name: 'a b' },
+      // (hotfix/-x is a branch git accepts: not a bad input.)
+      { target: phippy, name: 'x@{1}' },
+      { target: phippy, name: '' },
+      { target: phippy, name: 'x.lock' },
+      { target: phippy, name: 'x'.repeat(300) },
+      { target: phippy, name: 'x', fromVersion: '9.9.9' },
+      { target: phippy, name: 'x', cherryPick: ['--all'] },
+      { target: phippy, name: 'x', cherryPick: ['nope'] },
+      { target: phippy },
+    ]) {
+      post(
+        `the guest starts a hotfix ${JSON.stringify(body).slice(0, 120)}`,
+        GUEST,
+        'hotfixes',
+        body,
+      );
+    }
+    for (const branch of [
+      'main',
+      'develop',
+      '../../x',
+      'hotfix/nope',
+      '--delete',
+      'refs/heads/develop',
+    ]) {
+      post(
+        `the guest finishes the hotfix branch ${branch}`,
+        GUEST,
+        'hotfixes/finish',
+        { target: phippy, branch },
+      );
+    }
+    for (const [path, body] of [
+      ['promotions/x/approve', {}],
+      ['promotions/..%2F..%2Fv1%2Freleases/approve', {}],
+      [`promotions/${unknownRequest}/approve`, {}],
+      [`promotions/${unknownRequest}/reject`, { comment: 'x'.repeat(100_000) }],
+      [`promotions/${unknownRequest}/reject`, { comment: 1 }],
+      [`promotions/${unknownRequest}/approve`, { state: 'approved' }],
+    ] as Array<[string, unknown]>) {
+      post('the guest decides a request that is not one', GUEST, path, body);
+    }
+    // Registry notifications are not configured in the demo: no route.
+    post('a registry notification', NONE, 'notifications/registry', {
+      events: [],
+    });
     return cases;
   }
 
@@ -1160,6 +1319,7 @@ describe('the adversarial suite', () => {
     const seconds = [`start ${(startedIn / 1000).toFixed(1)} s`];
     for (const [name, cases, concurrency] of [
       ['rest', restCases(), 4],
+      ['writes', writeCases(), 4],
       ['contributions', contributionCases(), 4],
       ['export', exportCases(), 4],
       ['dry runs', dryRunCases(), 4],
