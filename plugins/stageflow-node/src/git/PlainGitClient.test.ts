@@ -205,6 +205,34 @@ describe('PlainGitClient', () => {
     }
   });
 
+  it('refuses a branch that clashes with a folder of branches as a conflict, not an upstream fault', async () => {
+    const temp = await makeTempDir('plain-folder');
+    const demo = await createDemoRepository(temp.dir);
+    const url = `file://${demo.path}`;
+    const repository = new PlainGitClient({
+      locator: { type: 'git', url },
+      remoteUrl: url,
+      cacheDir: join(temp.dir, 'cache'),
+    });
+    try {
+      await repository.createBranch('hotfix/a', demo.commits[2]);
+      for (const [name, clash] of [
+        ['hotfix/a/b', 'hotfix/a'],
+        ['hotfix', 'hotfix/a'],
+      ]) {
+        const error = await repository
+          .createBranch(name, demo.commits[2])
+          .catch(e => e);
+        expect(error.name).toBe('ConflictError');
+        expect(error.message).toBe(
+          `Cannot create ${name} in ${url}: ${clash} exists, and a ref cannot also be a folder of refs`,
+        );
+      }
+    } finally {
+      await temp.cleanup();
+    }
+  });
+
   it('fetches again only when the remote moved', async () => {
     const temp = await makeTempDir('plain-fetch');
     const demo = await createDemoRepository(temp.dir);

@@ -213,16 +213,43 @@ export class PlainClone {
       // Refused by our lease or the remote's own check, or lost a race with
       // another writer on the remote's ref lock. Other remote refusals
       // (hooks, protection, permissions) are upstream.
+      const output =
+        error instanceof GitCommandError
+          ? `${error.stdout}\n${error.stderr}`
+          : '';
+      // A ref that clashes with a folder of refs (refs/heads/a beside
+      // refs/heads/a/b) is what the user asked for, not a fault of the
+      // host, whether the remote says "cannot lock ref" or only "failed to
+      // update ref" (over HTTP).
+      if (/cannot lock ref|failed to update ref/.test(output)) {
+        const clash = await this.#folderClash(ref);
+        if (clash) {
+          throw new ConflictError(
+            `Cannot create ${shortRef(ref)} in ${this.#name}: ${shortRef(
+              clash,
+            )} exists, and a ref cannot also be a folder of refs`,
+          );
+        }
+      }
       if (
-        error instanceof GitCommandError &&
         /\[rejected\]|already exists|stale info|fetch first|non-fast-forward|cannot lock ref/.test(
-          `${error.stdout}\n${error.stderr}`,
+          output,
         )
       ) {
         throw new ConflictError(`${conflict} in ${this.#name}`);
       }
       throw this.upstream(`push ${ref}`, error);
     }
+  }
+
+  /** A remote ref that is a folder of `ref`, or `ref` a folder of it. */
+  async #folderClash(ref: string): Promise<string | undefined> {
+    const { refs } = await this.lsRemote().catch(() => ({
+      refs: new Map<string, string>(),
+    }));
+    return [...refs.keys()].find(
+      other => other.startsWith(`${ref}/`) || ref.startsWith(`${other}/`),
+    );
   }
 
   /**
@@ -342,4 +369,8 @@ function credentialEnv(
     GIT_CONFIG_KEY_0: `http.${remoteUrl}.extraHeader`,
     GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
   };
+}
+
+function shortRef(ref: string): string {
+  return ref.replace(/^refs\/(heads|tags)\//, '');
 }
