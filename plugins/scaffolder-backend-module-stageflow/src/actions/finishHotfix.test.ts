@@ -112,14 +112,14 @@ describe('stageflow:hotfix:finish', () => {
   });
 
   it.each([
-    [{ branch: 'hotfix/login' }, 'give exactly one of entityRef and repoUrl'],
+    [{ branch: 'hotfix/login' }, 'give exactly one of entityRef, repoUrl'],
     [
       {
         entityRef: 'component:default/phippy',
         repoUrl: 'git.acme.example?owner=acme&repo=phippy',
         branch: 'hotfix/login',
       },
-      'give exactly one of entityRef and repoUrl',
+      'give exactly one of entityRef, repoUrl',
     ],
     [
       { entityRef: 'component:default/phippy', branch: 'develop' },

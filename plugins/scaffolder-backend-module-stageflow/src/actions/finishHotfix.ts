@@ -1,12 +1,11 @@
-import { InputError } from '@backstage/errors';
 import type { JsonObject } from '@backstage/types';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type {
   FinishHotfixResult,
   ReleaseService,
-  ReleaseTargetSpec,
 } from '@stageflow/plugin-stageflow-node';
 import { examples } from './finishHotfix.examples';
+import { releaseTargetOf } from './releaseTargetOf';
 
 /** Options of {@link createFinishHotfixAction}. @public */
 export interface FinishHotfixActionOptions {
@@ -80,14 +79,7 @@ export function createFinishHotfixAction(options: FinishHotfixActionOptions) {
     },
     async handler(ctx) {
       const { entityRef, repoUrl, branch, deleteBranch } = ctx.input;
-      if (!entityRef === !repoUrl) {
-        throw new InputError(
-          'Invalid input: give exactly one of entityRef and repoUrl',
-        );
-      }
-      const target: ReleaseTargetSpec = entityRef
-        ? { entityRef }
-        : { repoUrl: repoUrl! };
+      const target = releaseTargetOf({ entityRef, repoUrl });
       const actor = {
         credentials: await ctx.getInitiatorCredentials(),
         taskId: ctx.task.id,

@@ -32,7 +32,7 @@ import { LastKnownCatalog } from '../cache';
 import { ComponentTarget, readComponentTarget } from '../flows';
 import { LastKnownGood, StaleMarks } from '../resilience';
 import { DefaultReleaseServiceOptions } from './DefaultReleaseServiceOptions';
-import { ReleaseTargetResolver } from './ReleaseTargetResolver';
+import { ClaimSubject, ReleaseTargetResolver } from './ReleaseTargetResolver';
 import { StageResolver } from './StageResolver';
 import { StageflowFacts } from './StageflowFacts';
 import { gatePromotion } from './approvals/gatePromotion';
@@ -64,6 +64,7 @@ import {
   PromoteResult,
   ReleaseActor,
   ReleaseService,
+  ReleaseTargetSpec,
   StartHotfixRequest,
   StartHotfixResult,
   TagReleaseRequest,
@@ -269,13 +270,13 @@ export class DefaultReleaseService implements ReleaseService {
     actor: ReleaseActor,
   ): Promise<TagReleaseResult> {
     return this.audited('release-tag', request, actor, async audit => {
-      const target = await this.targets.resolve(
+      const target = await this.authorizedTarget(
         request.target,
         'repository',
-        actor.credentials,
+        stageflowReleaseCreatePermission,
+        actor,
+        audit,
       );
-      audit.entityRef = target.entityRef;
-      await this.authorize(stageflowReleaseCreatePermission, target, actor);
       const { flow } = target;
       const repository = this.facts.repository(target.repository!);
       const releases = await this.facts.releases(
@@ -401,13 +402,13 @@ export class DefaultReleaseService implements ReleaseService {
   ): Promise<StartHotfixResult> {
     return this.audited('hotfix-start', request, actor, async audit => {
       const cherryPick = checkedCommits(request.cherryPick);
-      const target = await this.targets.resolve(
+      const target = await this.authorizedTarget(
         request.target,
         'repository',
-        actor.credentials,
+        stageflowHotfixCreatePermission,
+        actor,
+        audit,
       );
-      audit.entityRef = target.entityRef;
-      await this.authorize(stageflowHotfixCreatePermission, target, actor);
       const repository = this.facts.repository(target.repository!);
       const releases = await this.facts.releases(
         target.repository!,
@@ -467,13 +468,13 @@ export class DefaultReleaseService implements ReleaseService {
           `Invalid input: branch must be a branch name: ${valid.message}`,
         );
       }
-      const target = await this.targets.resolve(
+      const target = await this.authorizedTarget(
         request.target,
         'repository',
-        actor.credentials,
+        stageflowHotfixCreatePermission,
+        actor,
+        audit,
       );
-      audit.entityRef = target.entityRef;
-      await this.authorize(stageflowHotfixCreatePermission, target, actor);
       const repository = this.facts.repository(target.repository!);
       const dryRun = Boolean(request.dryRun);
       Object.assign(audit.meta, { branch: request.branch });
@@ -511,13 +512,13 @@ export class DefaultReleaseService implements ReleaseService {
     actor: ReleaseActor,
   ): Promise<PromoteResult> {
     return this.audited('image-promote', request, actor, async audit => {
-      const target = await this.targets.resolve(
+      const target = await this.authorizedTarget(
         request.target,
         'image',
-        actor.credentials,
+        stageflowImagePromotePermission,
+        actor,
+        audit,
       );
-      audit.entityRef = target.entityRef;
-      await this.authorize(stageflowImagePromotePermission, target, actor);
       const stage = target.flow.stages.find(s => s.name === request.stage);
       // One promotion at a time per image repository and stage, on every
       // replica: the plan, its downgrade check and the write are one step.
@@ -679,6 +680,23 @@ export class DefaultReleaseService implements ReleaseService {
       state: 'pending',
       requestId,
     };
+  }
+
+  /**
+   * The target of a write, resolved as the caller may see it, named in the
+   * audit event, and authorized for `permission`.
+   */
+  private async authorizedTarget(
+    spec: ReleaseTargetSpec,
+    need: ClaimSubject,
+    permission: ResourcePermission<'catalog-entity'>,
+    actor: ReleaseActor,
+    audit: { entityRef?: string },
+  ): Promise<ComponentTarget> {
+    const target = await this.targets.resolve(spec, need, actor.credentials);
+    audit.entityRef = target.entityRef;
+    await this.authorize(permission, target, actor);
+    return target;
   }
 
   private async authorize(
