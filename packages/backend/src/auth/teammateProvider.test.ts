@@ -28,7 +28,10 @@ describe('the teammate auth provider', () => {
     process.env.NODE_ENV = nodeEnv;
   });
 
-  async function start(teammate: Record<string, unknown>) {
+  async function start(teammate: {
+    userEntityRef: string;
+    dangerouslyAllowOutsideDevelopment?: boolean;
+  }) {
     const { server } = await startTestBackend({
       features: [
         authPlugin,
