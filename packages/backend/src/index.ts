@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { authModuleTeammateProvider } from './auth/teammateProvider';
 import { resilientCacheServiceFactory } from './cache/resilientCacheServiceFactory';
 import { migrationSafeDatabaseServiceFactory } from './database/migrationSafeDatabaseServiceFactory';
 import { permissionModuleStageflowPolicy } from './permissions/module';
@@ -14,9 +15,12 @@ backend.add(migrationSafeDatabaseServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 
-// auth: guest sign-in for the demo
+// auth: guest sign-in for the demo, and a second demo sign-in (teammate)
+// so that a promotion requested as one member of team-b can be approved
+// as another
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(authModuleTeammateProvider);
 
 // catalog
 backend.add(import('@backstage/plugin-catalog-backend'));

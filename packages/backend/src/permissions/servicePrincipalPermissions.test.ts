@@ -49,6 +49,22 @@ describe('ServicePrincipalGrants', () => {
     ]);
   });
 
+  it('lets Stageflow itself run an approved promotion, and nothing else', async () => {
+    const answers = await permissions.authorize(requests, {
+      credentials: mockCredentials.service('plugin:stageflow'),
+    });
+    expect(answers.map(a => a.result)).toEqual([
+      AuthorizeResult.DENY,
+      AuthorizeResult.ALLOW,
+      AuthorizeResult.ALLOW,
+      AuthorizeResult.ALLOW,
+    ]);
+    const other = await permissions.authorize(requests, {
+      credentials: mockCredentials.service('plugin:scaffolder'),
+    });
+    expect(other[1].result).toBe(AuthorizeResult.DENY);
+  });
+
   it('leaves users to the policy', async () => {
     const answers = await permissions.authorizeConditional(
       [{ permission: stageflowReleaseCreatePermission }] as any,

@@ -32,6 +32,16 @@ export const GRANT_ONLY_PERMISSIONS: ReadonlySet<string> = new Set(
 );
 
 /**
+ * The Stageflow plugin's own principal runs a promotion to a protected stage
+ * once its approvals reached the quorum: the requester's and the approvers'
+ * permissions were checked when they asked and decided, so the run itself
+ * needs no grant. No token outside the backend carries this subject.
+ */
+const OWN_RUNS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['plugin:stageflow', new Set([stageflowImagePromotePermission.name])],
+]);
+
+/**
  * Backstage answers every permission request of a service principal
  * (a plugin, a static or external access token) without the policy: allowed
  * unless the token's `accessRestrictions` say otherwise. For Stageflow's
@@ -57,6 +67,9 @@ export class ServicePrincipalGrants implements PermissionsService {
       !this.auth.isPrincipal(credentials, 'service') ||
       !GRANT_ONLY_PERMISSIONS.has(name)
     ) {
+      return false;
+    }
+    if (OWN_RUNS.get(credentials.principal.subject)?.has(name)) {
       return false;
     }
     const granted =
