@@ -81,6 +81,24 @@ test('a promotion of Goldie to prd waits for another member of team-b', async ({
     /another approver must approve/,
   );
 
+  // The approver is notified (Backstage notifications), the requester not.
+  const teammate = await request.get(`${backend}/api/auth/teammate/refresh`);
+  expect(teammate.ok()).toBeTruthy();
+  const teammateHeaders = {
+    Authorization: `Bearer ${(await teammate.json()).backstageIdentity.token}`,
+  };
+  const titles = async (headers: Record<string, string>) =>
+    (
+      (await (
+        await request.get(`${backend}/api/notifications/notifications`, {
+          headers,
+        })
+      ).json()) as { notifications: { payload: { title: string } }[] }
+    ).notifications.map(n => n.payload.title);
+  const waits = 'Promotion of goldie 1.2.1 to prd waits for your approval';
+  await expect.poll(() => titles(teammateHeaders)).toContain(waits);
+  expect(await titles(guest)).not.toContain(waits);
+
   // The teammate (bjoern.dieding, team-b) approves in the Stageflow tab.
   await signInAsTeammate(page);
   await page.goto('/catalog/default/component/goldie/stageflow');
@@ -113,6 +131,11 @@ test('a promotion of Goldie to prd waits for another member of team-b', async ({
   await expect
     .poll(async () => prdStage(request), { timeout: 60_000 })
     .toMatchObject({ version: '1.2.1', digest, status: 'ok' });
+
+  // The requester hears how it ended.
+  await expect
+    .poll(() => titles(guest))
+    .toContain('Your promotion of goldie 1.2.1 to prd was approved and ran');
 
   // The history names requester and approver.
   const history = await (
