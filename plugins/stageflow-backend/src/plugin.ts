@@ -21,7 +21,6 @@ import {
   ContributionsStore,
   ContributorAccess,
   createContributionsRouter,
-  readContributorsConfig,
 } from './contributions';
 import { DatabasePromotionLock } from './release/DatabasePromotionLock';
 import { createReleaseAnnouncer } from './release/createReleaseAnnouncer';
@@ -79,7 +78,7 @@ export const stageflowPlugin = createBackendPlugin({
         const { config, logger, httpRouter, httpAuth, auth, catalog } = deps;
         useReadiness(deps);
         const settings = readStageflowConfig(config);
-        const contributors = readContributorsConfig(config);
+        const { contributors } = settings;
         // Safe without the backend's own wrapping (which the demo backend
         // has): a Redis outage costs speed, never an answer.
         const cache = ResilientCache.wrap(deps.cache, { logger });
@@ -90,7 +89,7 @@ export const stageflowPlugin = createBackendPlugin({
         });
         deps.permissionsRegistry.addPermissions(stageflowPermissions);
         const db = await deps.database.getClient();
-        const push = readPushConfig(config, settings.snapshotFrequencyMinutes);
+        const push = readPushConfig(config, settings);
         const announcer = createReleaseAnnouncer({
           events: deps.events,
           signals: deps.signals,

@@ -48,15 +48,15 @@ describe('readContributorsConfig', () => {
     ],
     [
       { devops: { kinds: ['Template'] } },
-      'Invalid config at stageflow.contributors.devops.kinds.0:',
+      'Invalid config at stageflow.contributors.devops.kinds[0]:',
     ],
     [
       { devops: { writers: { users: ['group:team-a'] } } },
-      'Invalid config at stageflow.contributors.devops.writers.users.0: must be a user ref such as user:default/name, got "group:team-a"',
+      'Invalid config at stageflow.contributors.devops.writers.users[0]: must be a user ref such as user:default/name, got "group:team-a"',
     ],
     [
       { devops: { annotations: ['secrets'] } },
-      'Invalid config at stageflow.contributors.devops.annotations.0:',
+      'Invalid config at stageflow.contributors.devops.annotations[0]:',
     ],
     [
       { devops: { maxEntities: 0 } },
@@ -64,7 +64,7 @@ describe('readContributorsConfig', () => {
     ],
     [
       { devops: { writer: {} } },
-      "Invalid config at stageflow.contributors.devops: Unrecognized key(s) in object: 'writer'",
+      'Invalid config at stageflow.contributors.devops.writer: unknown key',
     ],
   ])('refuses %j naming the key', (contributors, message) => {
     expect(() => read(contributors)).toThrow(message);

@@ -1,89 +1,16 @@
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import {
-  CONTRIBUTOR_ANNOTATION_GROUPS,
-  ContributorRules,
-  DEFAULT_CONTRIBUTOR_KINDS,
-  MODEL_KINDS,
-  contributorNameProblem,
-} from '@stageflow/plugin-stageflow-common';
-import { z } from 'zod';
+  ContributorConfig,
+  readStageflowConfig,
+} from '@stageflow/plugin-stageflow-node';
 
-/**
- * The size limit of a contributor's set when its config gives none: well
- * above an organisation's inventory, well below what makes the catalog
- * provider's reads slow.
- *
- * @public
- */
-export const DEFAULT_MAX_ENTITIES = 1000;
-
-/**
- * A configured contributor (`stageflow.contributors.<name>`), read once.
- *
- * @public
- */
-export interface ContributorConfig extends ContributorRules {
-  name: string;
-  /** Who may write the set. */
-  writers: {
-    /** Full user refs, `user:default/guest`. */
-    users: string[];
-    /** Full group refs; a user who is a member may write. */
-    groups: string[];
-    /** Subjects of service principals (static or external access tokens). */
-    services: string[];
-  };
-  /** The most entities the set may hold. */
-  maxEntities: number;
-}
-
-function entityRefOfKind(kind: 'user' | 'group') {
-  return z.string().transform((value, ctx) => {
-    try {
-      const ref = parseEntityRef(value, { defaultKind: kind });
-      if (ref.kind.toLocaleLowerCase('en-US') !== kind) {
-        throw new Error(`must be a ${kind} ref`);
-      }
-      return stringifyEntityRef(ref);
-    } catch (error) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: `must be a ${kind} ref such as ${kind}:default/name, got "${value}"`,
-      });
-      return z.NEVER;
-    }
-  });
-}
-
-/**
- * The schema of one `stageflow.contributors.<name>` entry.
- *
- * @public
- */
-export const contributorConfigSchema = z
-  .object({
-    writers: z
-      .object({
-        users: z.array(entityRefOfKind('user')).default([]),
-        groups: z.array(entityRefOfKind('group')).default([]),
-        services: z.array(z.string().regex(/^\S+$/)).default([]),
-      })
-      .strict()
-      .default({}),
-    kinds: z
-      .array(z.enum(MODEL_KINDS))
-      .min(1)
-      .default([...DEFAULT_CONTRIBUTOR_KINDS]),
-    annotations: z.array(z.enum(CONTRIBUTOR_ANNOTATION_GROUPS)).default([]),
-    maxEntities: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(DEFAULT_MAX_ENTITIES),
-  })
-  .strict();
+// The schema lives with the rest of the `stageflow` block's, in the node
+// library; re-exported here for the code that took it from this plugin.
+export {
+  DEFAULT_MAX_ENTITIES,
+  contributorConfigSchema,
+  type ContributorConfig,
+} from '@stageflow/plugin-stageflow-node';
 
 /**
  * Reads `stageflow.contributors`: the contributors that may write, by name.
@@ -95,22 +22,5 @@ export const contributorConfigSchema = z
 export function readContributorsConfig(
   config: Config,
 ): Map<string, ContributorConfig> {
-  const contributors = new Map<string, ContributorConfig>();
-  const section = config.getOptionalConfig('stageflow.contributors');
-  for (const name of section?.keys() ?? []) {
-    const key = `stageflow.contributors.${name}`;
-    const nameProblem = contributorNameProblem(name);
-    if (nameProblem) {
-      throw new Error(`Invalid config at ${key}: the name ${nameProblem}`);
-    }
-    const parsed = contributorConfigSchema.safeParse(section!.get(name));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Error(
-        `Invalid config at ${[key, ...issue.path].join('.')}: ${issue.message}`,
-      );
-    }
-    contributors.set(name, { name, ...parsed.data });
-  }
-  return contributors;
+  return readStageflowConfig(config).contributors;
 }

@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { readStageflowConfig } from '@stageflow/plugin-stageflow-node';
 import { ArgoCdExportTrust } from './argocd';
 
 /**
@@ -16,9 +17,11 @@ export function readArgoCdExportTrust(
   >,
 ): ArgoCdExportTrust {
   const hosts = [
-    ...(config.getOptionalConfigArray('stageflow.git.hosts') ?? []),
-    ...(config.getOptionalConfigArray('integrations.github') ?? []),
-  ].map(host => host.getString('host').toLocaleLowerCase('en-US'));
+    ...readStageflowConfig(config).git.hosts.map(({ host }) => host),
+    ...(config.getOptionalConfigArray('integrations.github') ?? []).map(
+      integration => integration.getString('host'),
+    ),
+  ].map(host => host.toLocaleLowerCase('en-US'));
   const named = (
     test: (c: {
       annotations: ReadonlyArray<string>;

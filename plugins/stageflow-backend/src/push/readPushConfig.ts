@@ -1,4 +1,8 @@
 import { Config } from '@backstage/config';
+import {
+  StageflowConfig,
+  readStageflowConfig,
+} from '@stageflow/plugin-stageflow-node';
 
 /** Polling when upstreams announce their changes: a fallback, so rarer. */
 export const PUSHED_SNAPSHOT_FREQUENCY_MINUTES = 30;
@@ -13,13 +17,16 @@ export interface PushConfig {
   snapshotFrequencyMinutes: number;
 }
 
+/**
+ * The `stageflow` block's part comes from {@link readStageflowConfig} (pass
+ * what it read, to read it once); the webhook secrets are other plugins'
+ * config (`integrations.github`, the events backend), read here as they are.
+ */
 export function readPushConfig(
   config: Config,
-  configuredFrequencyMinutes: number,
+  settings: StageflowConfig = readStageflowConfig(config),
 ): PushConfig {
-  const registrySecret = config.getOptionalString(
-    'stageflow.notifications.registry.secret',
-  );
+  const { registrySecret } = settings.notifications;
   const appSecrets = (
     config.getOptionalConfigArray('integrations.github') ?? []
   ).flatMap(integration =>
@@ -30,13 +37,13 @@ export function readPushConfig(
   const githubWebhooks =
     Boolean(config.getOptionalString('events.modules.github.webhookSecret')) ||
     appSecrets.length > 0;
-  const explicit = config.has('stageflow.snapshots.frequencyMinutes');
   return {
     ...(registrySecret ? { registrySecret } : {}),
     githubWebhooks,
     snapshotFrequencyMinutes:
-      !explicit && (githubWebhooks || registrySecret)
+      !settings.snapshotFrequencyConfigured &&
+      (githubWebhooks || registrySecret)
         ? PUSHED_SNAPSHOT_FREQUENCY_MINUTES
-        : configuredFrequencyMinutes,
+        : settings.snapshotFrequencyMinutes,
   };
 }

@@ -1,5 +1,6 @@
 import { ConfigReader } from '@backstage/config';
 import { GITFLOW, ONEFLOW } from '@stageflow/plugin-stageflow-common';
+import { demoStageflowConfig } from '../demo/generateDemoData';
 import { readStageflowConfig } from './readStageflowConfig';
 
 const trunk = {
@@ -79,10 +80,132 @@ describe('readStageflowConfig', () => {
       { snapshots: { frequencyMinutes: 0 } },
       'Invalid config at stageflow.snapshots.frequencyMinutes: must be more than zero',
     ],
+    [
+      { approvals: { expireAfter: 'a day' } },
+      'Invalid config at stageflow.approvals.expireAfter:',
+    ],
+    [
+      { git: { hosts: [{ host: 'a.test', baseUrl: 'ftp://a.test' }] } },
+      'Invalid config at stageflow.git.hosts[0].baseUrl: must be an https, http, ssh, git or file URL',
+    ],
+    [
+      { git: { hosts: [{ host: 'a.test' }, { host: 'A.test' }] } },
+      'Invalid config at stageflow.git.hosts[1].host: a.test is named more than once',
+    ],
+    [
+      { git: { githubGraphql: 'sometimes' } },
+      'Invalid config at stageflow.git.githubGraphql: must be true or false',
+    ],
+    [
+      { git: { cachedir: '/tmp' } },
+      'Invalid config at stageflow.git.cachedir: unknown key',
+    ],
+    [
+      { registries: [{ host: 'ghcr.io' }, { host: 'a.io', type: 'oci' }] },
+      'Invalid config at stageflow.registries[1].type: must be distribution or oci-layout, got "oci"',
+    ],
+    [
+      { registries: [{ host: 'a.io', timeoutMs: 'soon' }] },
+      'Invalid config at stageflow.registries[0].timeoutMs: must be a number',
+    ],
+    [
+      { resilience: { hosts: [{ host: 'a.io', retries: 11 }] } },
+      'Invalid config at stageflow.resilience.hosts[0].retries:',
+    ],
+    [
+      { contributors: { devops: { writers: { users: ['group:ops'] } } } },
+      'Invalid config at stageflow.contributors.devops.writers.users[0]: must be a user ref such as user:default/name, got "group:ops"',
+    ],
+    [
+      { contributors: { 'dev ops': {} } },
+      'Invalid config at stageflow.contributors.dev ops: the name must be',
+    ],
+    [
+      { notifications: { registry: { secret: 42 } } },
+      'Invalid config at stageflow.notifications.registry.secret:',
+    ],
+    [
+      { notifications: { registries: { secret: 's' } } },
+      'Invalid config at stageflow.notifications.registries: unknown key',
+    ],
   ])('names the path of a bad section (%#)', (stageflow, message) => {
     expect(() =>
       readStageflowConfig(new ConfigReader({ stageflow } as any)),
     ).toThrow(message);
+  });
+
+  it('refuses an unknown key under stageflow, naming it and the known ones', () => {
+    expect(() =>
+      readStageflowConfig(
+        new ConfigReader({
+          stageflow: { registry: [{ host: 'ghcr.io' }] },
+        }),
+      ),
+    ).toThrow(
+      'Invalid config at stageflow.registry: unknown key; expected one of defaultFlow, flows, cache, snapshots, claims, approvals, git, registries, resilience, contributors, notifications',
+    );
+  });
+
+  it('reads every section with its defaults', () => {
+    const config = readStageflowConfig(new ConfigReader({}));
+    expect(config.git).toEqual({
+      hosts: [],
+      githubGraphql: true,
+      cacheDir: expect.stringMatching(/stageflow-git-cache$/),
+    });
+    expect(config.registries).toEqual([]);
+    expect(config.resilience.hosts.size).toBe(0);
+    expect(config.contributors.size).toBe(0);
+    expect(config.notifications).toEqual({});
+    expect(config.snapshotFrequencyConfigured).toBe(false);
+  });
+
+  it('reads git, registries, resilience, contributors and notifications', () => {
+    const config = readStageflowConfig(
+      new ConfigReader({
+        stageflow: {
+          snapshots: { frequencyMinutes: 10 },
+          git: {
+            cacheDir: '/var/cache/stageflow',
+            // As an environment substitution writes them.
+            githubGraphql: 'false',
+            hosts: [{ host: 'Git.Acme.test', baseUrl: 'file:///srv/git///' }],
+          },
+          registries: [
+            { host: 'Index.Docker.io', timeoutMs: '5000' },
+            { host: 'demo.test', type: 'oci-layout', path: '/srv/oci' },
+          ],
+          resilience: { retries: 1, hosts: [{ host: 'GHCR.io', retries: 0 }] },
+          contributors: { devops: { writers: { users: ['guest'] } } },
+          notifications: { registry: { secret: 's3cret' } },
+        },
+      }),
+    );
+    expect(config.snapshotFrequencyConfigured).toBe(true);
+    expect(config.git).toEqual({
+      cacheDir: '/var/cache/stageflow',
+      githubGraphql: false,
+      hosts: [{ host: 'git.acme.test', baseUrl: 'file:///srv/git' }],
+    });
+    expect(config.registries).toEqual([
+      { host: 'docker.io', type: 'distribution', timeoutMs: 5000 },
+      { host: 'demo.test', type: 'oci-layout', path: '/srv/oci' },
+    ]);
+    expect(config.resilience.defaults.retries).toBe(1);
+    expect(config.resilience.hosts.get('ghcr.io')?.retries).toBe(0);
+    expect(config.contributors.get('devops')?.writers.users).toEqual([
+      'user:default/guest',
+    ]);
+    expect(config.notifications).toEqual({ registrySecret: 's3cret' });
+  });
+
+  it('takes the demo config as it is', () => {
+    const data = { dir: '/demo', gitDir: '/demo/git', ociDir: '/demo/oci' };
+    expect(() =>
+      readStageflowConfig(
+        new ConfigReader({ stageflow: demoStageflowConfig(data) }),
+      ),
+    ).not.toThrow();
   });
 
   it('reads a custom flow and lets it be the default', () => {

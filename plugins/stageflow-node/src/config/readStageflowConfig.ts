@@ -1,25 +1,27 @@
 import { Config } from '@backstage/config';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   FLOW_PRESETS,
   FlowDefinition,
-  isValidReleaseTagPattern,
 } from '@stageflow/plugin-stageflow-common';
 import { z } from 'zod';
-import { claimKeyOf } from './claimKeys';
+import { durationSchema } from './approvalSchemas';
+import { claimsSection } from './sections/claims';
 import {
-  isGitopsRepository,
-  isSafeRepositoryPath,
-} from '../release/gitops/gitopsLocations';
+  ContributorConfig,
+  contributorsSection,
+} from './sections/contributors';
+import { flowSchema, toFlow } from './sections/flows';
+import { GitServiceConfig, gitSection } from './sections/git';
 import {
-  approvalSchema,
-  durationSchema,
-  freezeSchema,
-} from './approvalSchemas';
+  NotificationsConfig,
+  notificationsSection,
+} from './sections/notifications';
+import { RegistryHostConfig, registriesSection } from './sections/registries';
+import { ResilienceConfig, resilienceSection } from './sections/resilience';
 
 /**
- * Stageflow's settings shared by the backend plugin and its modules, read
- * once at start-up.
+ * Stageflow's settings shared by the backend plugin and its modules: the
+ * whole `stageflow` block, read once at start-up.
  *
  * @public
  */
@@ -31,6 +33,11 @@ export interface StageflowConfig {
   /** How often every annotated component is snapshotted, in minutes. */
   snapshotFrequencyMinutes: number;
   /**
+   * Whether `stageflow.snapshots.frequencyMinutes` is set, rather than
+   * defaulted (where changes are pushed, the default is longer).
+   */
+  snapshotFrequencyConfigured: boolean;
+  /**
    * Which entity owns a repository or image that several entities name,
    * by normalized key (`git.acme.example/acme/phippy`,
    * `registry.acme.example/acme/phippy`).
@@ -38,145 +45,50 @@ export interface StageflowConfig {
   claims: Record<string, string>;
   /** How long a promotion request to a protected stage waits, in ms. */
   approvalsExpireAfterMs: number;
+  /** `stageflow.git`: plain-git hosts, the clone cache, GraphQL reads. */
+  git: GitServiceConfig;
+  /** `stageflow.registries`: the container registries, by host. */
+  registries: RegistryHostConfig[];
+  /** `stageflow.resilience`: timeouts, retries and breakers per host. */
+  resilience: ResilienceConfig;
+  /** `stageflow.contributors`: who may write which entities, by name. */
+  contributors: Map<string, ContributorConfig>;
+  /** `stageflow.notifications`: what upstreams push to Stageflow. */
+  notifications: NotificationsConfig;
 }
 
-const template = z
-  .string()
-  .min(1)
-  .refine(t => t.includes('{image}'), 'must contain {image}');
-
-const valuePath = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
-  message: 'must be a dotted path of keys, e.g. image.tag',
-});
-
-const placeholdersOnly = (allowed: string[]) => (t: string) =>
-  [...t.matchAll(/\{(\w+)\}/g)].every(([, key]) => allowed.includes(key));
-
-const gitopsSourceSchema = z
-  .object({
-    type: z.literal('gitops'),
-    repository: z
-      .string()
-      .refine(
-        isGitopsRepository,
-        'must be a git URL or host/owner/repo on a configured GitHub host',
-      ),
-    path: z
-      .string()
-      .min(1)
-      .refine(
-        placeholdersOnly(['stage', 'component']),
-        'may only use {stage} and {component}',
-      )
-      .refine(
-        t => isSafeRepositoryPath(t.replace(/\{(\w+)\}/g, 'x')),
-        'must be a relative path without .. or empty segments',
-      ),
-    branch: z.string().min(1).default('main'),
-    via: z.enum(['push', 'pull-request']).default('push'),
-    values: z
-      .object({
-        tag: valuePath,
-        digest: valuePath,
-        revision: valuePath,
-      })
-      .partial()
-      .strict()
-      .refine(
-        v => Boolean(v.tag || v.digest || v.revision),
-        'must name at least one of tag, digest, revision',
-      ),
-    pinTag: z
-      .string()
-      .min(1)
-      .refine(
-        placeholdersOnly(['version', 'tag', 'sha']),
-        'may only use {version}, {tag} and {sha}',
-      )
-      .optional(),
-  })
-  .strict();
-
-const flowSchema = z
-  .object({
-    tagPattern: z
-      .string()
-      .refine(isValidReleaseTagPattern, 'must contain {version} exactly once'),
-    branches: z.object({
-      release: z.string().min(1),
-      develop: z.string().min(1),
-      hotfix: z
-        .string()
-        .refine(t => t.includes('{name}'), 'must contain {name}'),
-    }),
-    candidateImage: template.refine(
-      t => t.includes('{sha}'),
-      'must contain {sha}',
-    ),
-    stages: z
-      .array(
-        z
-          .object({
-            name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
-              message: 'must be lowercase letters, digits and dashes',
-            }),
-            image: template,
-            promoteTo: z.array(template).optional(),
-            branch: z.string().min(1).optional(),
-            source: gitopsSourceSchema.optional(),
-            approval: approvalSchema.optional(),
-            freeze: z.array(freezeSchema).optional(),
-          })
-          .strict(),
-      )
-      .min(1)
-      .superRefine((stages, ctx) => {
-        const names = stages.map(s => s.name);
-        const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-        if (duplicate) {
-          ctx.addIssue({
-            code: z.ZodIssueCode.custom,
-            message: `stage '${duplicate}' is listed twice`,
-          });
-        }
-      }),
-  })
-  .strict();
-
-const entityRefSchema = z.string().transform((ref, ctx) => {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(ref, { defaultKind: 'component' }),
-    );
-  } catch {
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      message: `must be an entity ref such as component:default/phippy, got '${ref}'`,
-    });
-    return z.NEVER;
-  }
-});
-
-// One schema per section: a section added later is one more line here.
-// Sections read elsewhere (git, registries, contributors, ...) pass through.
+// One schema per section, each in ./sections: a section added later is one
+// more line here (and in config.d.ts). The block is strict, so a key that
+// is none of these (a typo such as `registry`) fails naming its path.
 const sections = {
   defaultFlow: z.string().min(1).default('oneflow'),
   flows: z.record(flowSchema).default({}),
   cache: z
     .object({ ttlSeconds: z.number().min(0, 'must be zero or more') })
     .partial()
+    .strict()
     .default({}),
   snapshots: z
     .object({
       frequencyMinutes: z.number().positive('must be more than zero'),
     })
     .partial()
+    .strict()
     .default({}),
-  claims: z.record(entityRefSchema).default({}),
-  approvals: z.object({ expireAfter: durationSchema }).partial().default({}),
+  claims: claimsSection,
+  approvals: z
+    .object({ expireAfter: durationSchema })
+    .partial()
+    .strict()
+    .default({}),
+  git: gitSection,
+  registries: registriesSection,
+  resilience: resilienceSection,
+  contributors: contributorsSection,
+  notifications: notificationsSection,
 };
 
-const stageflowSchema = z.object(sections).passthrough();
+const stageflowSchema = z.object(sections).strict();
 
 const DEFAULT_APPROVALS_EXPIRE_AFTER_MS = 24 * 60 * 60 * 1000;
 
@@ -192,26 +104,24 @@ function invalid(path: (string | number)[], message: string): Error {
   return new Error(`Invalid config at ${formatPath(path)}: ${message}`);
 }
 
-function toFlow(
-  name: string,
-  flow: z.output<typeof flowSchema>,
-): FlowDefinition {
-  return {
-    name,
-    tagPattern: flow.tagPattern,
-    branches: flow.branches,
-    candidateImage: flow.candidateImage,
-    stages: flow.stages.map(({ branch, ...stage }) => ({
-      ...stage,
-      expects: branch ? { branch } : { release: true },
-    })),
-  };
+/** The first issue, an unknown key named by its own path. */
+function toError(issue: z.ZodIssue): Error {
+  if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+    const known =
+      issue.path.length === 0
+        ? `; expected one of ${Object.keys(sections).join(', ')}`
+        : '';
+    return invalid([...issue.path, issue.keys[0]], `unknown key${known}`);
+  }
+  return invalid(issue.path, issue.message);
 }
 
 /**
- * Reads the `stageflow` block (flows, default flow, cache, snapshots,
- * claims) with one schema; a bad value fails naming its config path, e.g.
- * `stageflow.flows.trunk.stages[1].image: must contain {image}`.
+ * Reads the whole `stageflow` block with one schema, one section each
+ * (flows, default flow, cache, snapshots, claims, approvals, git,
+ * registries, resilience, contributors, notifications); a bad value or an
+ * unknown key fails naming its config path, e.g.
+ * `Invalid config at stageflow.flows.trunk.stages[1].image: must contain {image}`.
  *
  * @public
  */
@@ -220,8 +130,7 @@ export function readStageflowConfig(config: Config): StageflowConfig {
     config.getOptional('stageflow') ?? {},
   );
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalid(issue.path, issue.message);
+    throw toError(parsed.error.issues[0]);
   }
   const data = parsed.data;
   const flows: Record<string, FlowDefinition> = { ...FLOW_PRESETS };
@@ -236,24 +145,19 @@ export function readStageflowConfig(config: Config): StageflowConfig {
       ).join(', ')}`,
     );
   }
-  const claims: Record<string, string> = {};
-  for (const [key, owner] of Object.entries(data.claims)) {
-    const normalized = claimKeyOf(key);
-    if (!normalized) {
-      throw invalid(
-        ['claims', key],
-        'must be keyed by a repository (host/owner/repo or a git URL) or an image (registry/path)',
-      );
-    }
-    claims[normalized] = owner;
-  }
   return {
     defaultFlow: data.defaultFlow,
     flows,
     cacheTtlSeconds: data.cache.ttlSeconds ?? 60,
     snapshotFrequencyMinutes: data.snapshots.frequencyMinutes ?? 5,
-    claims,
+    snapshotFrequencyConfigured: data.snapshots.frequencyMinutes !== undefined,
+    claims: data.claims,
     approvalsExpireAfterMs:
       data.approvals.expireAfter ?? DEFAULT_APPROVALS_EXPIRE_AFTER_MS,
+    git: data.git,
+    registries: data.registries,
+    resilience: data.resilience,
+    contributors: data.contributors,
+    notifications: data.notifications,
   };
 }

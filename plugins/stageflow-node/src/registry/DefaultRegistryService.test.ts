@@ -41,10 +41,26 @@ describe('readRegistryConfigs', () => {
   });
 
   it.each([
-    [[{ host: 'a.io', type: 'nexus' }], /type "nexus"/],
-    [[{ host: 'a.io', type: 'oci-layout' }], /needs a path/],
-    [[{ host: 'a.io' }, { host: 'A.io' }], /lists host a.io twice/],
-    [[{ type: 'distribution' }], /host/],
+    [
+      [{ host: 'a.io', type: 'nexus' }],
+      'Invalid config at stageflow.registries[0].type: must be distribution or oci-layout, got "nexus"',
+    ],
+    [
+      [{ host: 'a.io', type: 'oci-layout' }],
+      'Invalid config at stageflow.registries[0].path: host a.io of type oci-layout needs a path',
+    ],
+    [
+      [{ host: 'a.io' }, { host: 'A.io' }],
+      'Invalid config at stageflow.registries[1].host: host a.io is listed twice',
+    ],
+    [
+      [{ type: 'distribution' }],
+      'Invalid config at stageflow.registries[0].host:',
+    ],
+    [
+      [{ host: 'a.io', passwd: 'x' }],
+      'Invalid config at stageflow.registries[0].passwd: unknown key',
+    ],
   ])('refuses a bad entry at start-up (%j)', (entries, message) => {
     expect(() =>
       readRegistryConfigs(

@@ -42,11 +42,11 @@ describe('readResilienceConfig', () => {
       'stageflow.resilience.breaker.consecutiveFailures',
     ],
     [{ retries: 'many' }, 'stageflow.resilience.retries'],
-    [{ retry: 2 }, 'stageflow.resilience'],
-    [{ hosts: [{ timeoutMs: 5 }] }, 'stageflow.resilience.hosts.0.host'],
+    [{ retry: 2 }, 'stageflow.resilience.retry'],
+    [{ hosts: [{ timeoutMs: 5 }] }, 'stageflow.resilience.hosts[0].host'],
     [
       { hosts: [{ host: 'a.example' }, { host: 'A.example' }] },
-      'stageflow.resilience.hosts.1.host',
+      'stageflow.resilience.hosts[1].host',
     ],
   ])('fails naming the config path of %j', (resilience, path) => {
     expect(() =>

@@ -1,119 +1,19 @@
 import type { Config } from '@backstage/config';
-import { z } from 'zod';
+import { readStageflowConfig } from '../config/readStageflowConfig';
+import type { ResilienceConfig } from '../config/sections/resilience';
+
+export {
+  DEFAULT_RESILIENCE,
+  type ResilienceConfig,
+  type ResilienceOptions,
+} from '../config/sections/resilience';
 
 /**
- * How Stageflow treats one upstream host: a timeout per attempt, retries of
- * idempotent requests, and a circuit breaker.
- *
- * @public
- */
-export interface ResilienceOptions {
-  /** Longest wait for a response head, per attempt. */
-  timeoutMs: number;
-  /** Retries of an idempotent request after no response, a 5xx or a 429. */
-  retries: number;
-  /** First back-off; doubled per retry up to `maxBackoffMs`. */
-  backoffMs: number;
-  maxBackoffMs: number;
-  /**
-   * Longest `Retry-After` or rate-limit reset a request waits for; a later
-   * one fails the request at once, and nothing is sent until then.
-   */
-  maxRetryAfterMs: number;
-  breaker: {
-    /** Consecutive failures (no response, 5xx) that open the circuit. */
-    consecutiveFailures: number;
-    /** How long an open circuit refuses requests before one probe. */
-    halfOpenAfterMs: number;
-  };
-}
-
-/** The `stageflow.resilience` config, read once at start-up. @public */
-export interface ResilienceConfig {
-  defaults: ResilienceOptions;
-  /** Per host (lower case), the defaults with that host's overrides. */
-  hosts: Map<string, ResilienceOptions>;
-}
-
-const count = z.number().int().min(0);
-const duration = z.number().int().min(1);
-
-const overridesSchema = z
-  .object({
-    timeoutMs: duration,
-    retries: count.max(10),
-    backoffMs: duration,
-    maxBackoffMs: duration,
-    maxRetryAfterMs: count,
-    breaker: z
-      .object({
-        consecutiveFailures: count.min(1),
-        halfOpenAfterMs: duration,
-      })
-      .strict()
-      .partial(),
-  })
-  .strict()
-  .partial();
-
-const configSchema = overridesSchema
-  .extend({
-    hosts: z
-      .array(overridesSchema.extend({ host: z.string().min(1) }).strict())
-      .optional(),
-  })
-  .strict();
-
-type Overrides = z.infer<typeof overridesSchema>;
-
-/** @public */
-export const DEFAULT_RESILIENCE: ResilienceOptions = {
-  timeoutMs: 10_000,
-  retries: 2,
-  backoffMs: 250,
-  maxBackoffMs: 5_000,
-  maxRetryAfterMs: 10_000,
-  breaker: { consecutiveFailures: 5, halfOpenAfterMs: 30_000 },
-};
-
-function merge(
-  base: ResilienceOptions,
-  overrides: Overrides,
-): ResilienceOptions {
-  const { breaker, ...rest } = overrides;
-  return {
-    ...base,
-    ...rest,
-    breaker: { ...base.breaker, ...breaker },
-  };
-}
-
-/**
- * Reads `stageflow.resilience`, failing at start-up with the config path of
- * a bad value.
+ * Reads `stageflow.resilience` (a section of {@link readStageflowConfig}),
+ * failing at start-up with the config path of a bad value.
  *
  * @public
  */
 export function readResilienceConfig(config: Config): ResilienceConfig {
-  const parsed = configSchema.safeParse(
-    config.getOptional('stageflow.resilience') ?? {},
-  );
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = ['stageflow', 'resilience', ...issue.path].join('.');
-    throw new Error(`Invalid config at ${path}: ${issue.message}`);
-  }
-  const { hosts = [], ...overrides } = parsed.data;
-  const defaults = merge(DEFAULT_RESILIENCE, overrides);
-  const byHost = new Map<string, ResilienceOptions>();
-  hosts.forEach(({ host, ...hostOverrides }, index) => {
-    const key = host.toLowerCase();
-    if (byHost.has(key)) {
-      throw new Error(
-        `Invalid config at stageflow.resilience.hosts.${index}.host: ${key} is named twice`,
-      );
-    }
-    byHost.set(key, merge(defaults, hostOverrides));
-  });
-  return { defaults, hosts: byHost };
+  return readStageflowConfig(config).resilience;
 }
