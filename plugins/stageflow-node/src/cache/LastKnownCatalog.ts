@@ -135,9 +135,9 @@ export class LastKnownCatalog {
       throw new Error('LastKnownCatalog: the catalog given has no getEntities');
     }
     const { value, stale } = await this.read(
-      `last-known-entities:${principalKey(
-        options.credentials,
-      )}:${requestKey(request)}`,
+      `last-known-entities:${principalKey(options.credentials)}:${requestKey(
+        request,
+      )}`,
       async () => (await catalog.getEntities!(request, options)).items,
     );
     return { items: value ?? [], ...(stale ? { stale } : {}) };

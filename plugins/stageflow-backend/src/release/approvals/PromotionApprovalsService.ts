@@ -36,7 +36,8 @@ import {
 export const APPROVED_RUN_LEASE_MS = 15 * 60_000;
 
 /** The scheduled task of {@link PromotionApprovalsService.sweep}. */
-export const PROMOTION_REQUESTS_SWEEP_TASK = 'stageflow-promotion-requests-sweep';
+export const PROMOTION_REQUESTS_SWEEP_TASK =
+  'stageflow-promotion-requests-sweep';
 
 function publicView(request: StoredPromotionRequest): PromotionRequestInfo {
   const {
@@ -203,11 +204,14 @@ export class PromotionApprovalsService implements PromotionApprovals {
     }
     const abandoned = await store.claimAbandoned(APPROVED_RUN_LEASE_MS);
     for (const request of abandoned) {
-      logger.warn('Running an approved promotion request whose run never ended', {
-        requestId: request.id,
-        entityRef: request.entityRef,
-        stage: request.stage,
-      });
+      logger.warn(
+        'Running an approved promotion request whose run never ended',
+        {
+          requestId: request.id,
+          entityRef: request.entityRef,
+          stage: request.stage,
+        },
+      );
       await this.run(request);
     }
     return { expired: expired.length, resumed: abandoned.length };

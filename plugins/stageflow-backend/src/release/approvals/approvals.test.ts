@@ -457,8 +457,7 @@ describe.each(databases.eachSupportedId())('approvals on %s', databaseId => {
 
     await scheduler.triggerTask(PROMOTION_REQUESTS_SWEEP_TASK);
     const stateOf = async (id: string) =>
-      (await knex('stageflow_promotion_requests').where({ id }).first())
-        .state;
+      (await knex('stageflow_promotion_requests').where({ id }).first()).state;
     for (let i = 0; i < 300 && (await stateOf(requestId)) !== 'done'; i++) {
       await new Promise(resolve => setTimeout(resolve, 200));
     }
@@ -470,7 +469,11 @@ describe.each(databases.eachSupportedId())('approvals on %s', databaseId => {
       digest,
     });
     expect(notified).toContainEqual({
-      recipients: { type: 'entity', entityRef: bjoern, excludeEntityRef: guest },
+      recipients: {
+        type: 'entity',
+        entityRef: bjoern,
+        excludeEntityRef: guest,
+      },
       payload: expect.objectContaining({
         title: 'Your promotion of goldie 1.2.1 to prd was approved and ran',
       }),
