@@ -62,6 +62,7 @@ export class GraphqlUnsupportedError extends Error {
 }
 
 interface Pending {
+  key: string;
   owner: string;
   repo: string;
   selection: GraphqlSelection;
@@ -105,6 +106,8 @@ export class GithubGraphqlLoader {
   readonly #maxInFlight: number;
   #inFlight = 0;
   #queue: Pending[] = [];
+  // The same read asked again before its query is sent shares its alias.
+  #queued = new Map<string, Promise<unknown>>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #unsupported: GraphqlUnsupportedError | undefined;
 
@@ -125,14 +128,37 @@ export class GithubGraphqlLoader {
     if (this.#unsupported) {
       return Promise.reject(this.#unsupported);
     }
-    return new Promise<T | null>((resolve, reject) => {
-      this.#queue.push({ owner, repo, selection, values, resolve, reject });
+    const key = JSON.stringify([
+      owner,
+      repo,
+      selection.text(''),
+      Object.keys(selection.variables).map(name => values[name] ?? null),
+    ]);
+    const same = this.#queued.get(key);
+    if (same) {
+      return same as Promise<T | null>;
+    }
+    const promise = new Promise<T | null>((resolve, reject) => {
+      this.#queue.push({
+        key,
+        owner,
+        repo,
+        selection,
+        values,
+        resolve,
+        reject,
+      });
       if (this.#queue.length >= this.#maxBatch) {
         this.#flush();
       } else if (!this.#timer) {
         this.#timer = setTimeout(() => this.#flush(), this.#waitMs);
       }
     });
+    // Registered unless the push above already sent it.
+    if (this.#queue.some(item => item.key === key)) {
+      this.#queued.set(key, promise);
+    }
+    return promise;
   }
 
   #flush() {
@@ -145,6 +171,9 @@ export class GithubGraphqlLoader {
       return;
     }
     const batch = this.#queue.splice(0, this.#maxBatch);
+    for (const item of batch) {
+      this.#queued.delete(item.key);
+    }
     if (this.#queue.length > 0) {
       this.#timer = setTimeout(() => this.#flush(), 0);
     }
