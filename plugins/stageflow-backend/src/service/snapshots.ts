@@ -26,7 +26,8 @@ const SNAPSHOT_CONCURRENCY = 8;
 // Components whose upstream facts are read ahead of their resolution, at
 // most this many at a time: their reads overlap (and their GitHub reads
 // share GraphQL queries), so that the resolution finds them in the cache.
-// A stop ends the read-ahead too.
+// A stop ends the read-ahead too. (Releases and branch heads of every
+// GitHub component are read before, all at once: prefetchGithubFacts.)
 const READ_AHEAD = 48;
 
 export interface SnapshotOptions {
@@ -87,6 +88,44 @@ async function readAhead(
 }
 
 /**
+ * The moving git facts (releases, branch heads) of every component on a
+ * GitHub host, read all at once before the components are resolved: their
+ * reads then share GraphQL queries fifty repositories at a time, instead
+ * of the few that the read-ahead window would share (a steady snapshot
+ * reads little else from GitHub). A failure here is left to the
+ * component's own resolution, which reads again and reports it.
+ */
+async function prefetchGithubFacts(
+  items: Entity[],
+  options: Pick<SnapshotOptions, 'facts' | 'flows' | 'defaultFlow'>,
+) {
+  await Promise.all(
+    items.map(async entity => {
+      try {
+        const target = readComponentTarget(entity, options);
+        const repository = target.repository;
+        if (repository?.type !== 'github') {
+          return;
+        }
+        const branches = new Set(
+          target.flow.stages.flatMap(stage =>
+            'branch' in stage.expects ? [stage.expects.branch] : [],
+          ),
+        );
+        await Promise.all([
+          options.facts.releases(repository, target.flow.tagPattern),
+          ...[...branches].map(branch =>
+            options.facts.branchHead(repository, branch),
+          ),
+        ]);
+      } catch {
+        // Read again, and reported, when the component is resolved.
+      }
+    }),
+  );
+}
+
+/**
  * Observes every annotated component once, least recently observed first,
  * and records what changed. One component failing is logged and does not
  * stop the others; losing the database stops the run at once, with one log
@@ -137,6 +176,9 @@ export async function snapshotAll(
     );
   } catch (error) {
     stopForDatabase(error);
+  }
+  if (!stopped && !run.signal?.aborted) {
+    await prefetchGithubFacts(queue, options);
   }
   const isStopped = () => Boolean(stopped) || Boolean(run.signal?.aborted);
   // The read-ahead runs at most READ_AHEAD components ahead of the
