@@ -17,7 +17,9 @@ import { stringify } from 'yaml';
  * `prd` protected. A promotion to it waits for one approval by another
  * member of Goldie's owner, team-b.
  */
-function protectedFlows(flows: ReturnType<typeof demoStageflowConfig>['flows']) {
+function protectedFlows(
+  flows: ReturnType<typeof demoStageflowConfig>['flows'],
+) {
   const goldie = flows['gitflow-gitops'];
   return {
     ...flows,
