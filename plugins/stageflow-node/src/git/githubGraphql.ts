@@ -82,7 +82,10 @@ export interface GithubGraphqlLoaderOptions {
   octokit: GithubOctokit;
   /** Selections per query; GitHub's node limit is far away at this size. */
   maxBatch?: number;
-  /** How long a read waits for others to share its query. */
+  /**
+   * How long a query waits for more reads after the last one arrived (at
+   * most ten times as long after the first).
+   */
   waitMs?: number;
   /**
    * Queries in flight at a time; reads arriving meanwhile wait and fill
@@ -109,6 +112,7 @@ export class GithubGraphqlLoader {
   // The same read asked again before its query is sent shares its alias.
   #queued = new Map<string, Promise<unknown>>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #firstWaitingAt = 0;
   #unsupported: GraphqlUnsupportedError | undefined;
 
   constructor(options: GithubGraphqlLoaderOptions) {
@@ -150,8 +154,8 @@ export class GithubGraphqlLoader {
       });
       if (this.#queue.length >= this.#maxBatch) {
         this.#flush();
-      } else if (!this.#timer) {
-        this.#timer = setTimeout(() => this.#flush(), this.#waitMs);
+      } else {
+        this.#schedule();
       }
     });
     // Registered unless the push above already sent it.
@@ -159,6 +163,25 @@ export class GithubGraphqlLoader {
       this.#queued.set(key, promise);
     }
     return promise;
+  }
+
+  /**
+   * The next query goes `waitMs` after the last read arrived, so that reads
+   * coming one after another (a snapshot's, each after its cache miss)
+   * share it, but at most `10 * waitMs` after the first one waiting.
+   */
+  #schedule() {
+    const now = Date.now();
+    if (!this.#timer) {
+      this.#firstWaitingAt = now;
+    } else {
+      clearTimeout(this.#timer);
+    }
+    const due = Math.min(
+      now + this.#waitMs,
+      this.#firstWaitingAt + 10 * this.#waitMs,
+    );
+    this.#timer = setTimeout(() => this.#flush(), Math.max(due - now, 0));
   }
 
   #flush() {
