@@ -30,6 +30,32 @@ function kind(method: string, path: string): string {
   return `${method} ${what}`;
 }
 
+// Hop-by-hop headers (RFC 9110, 7.6.1) describe one connection, not the
+// message: a proxy does not pass them on. docker-registry answers every
+// request with `Connection: close`; passed on, it would make the plugin
+// open a connection per request to the proxy, which no registry in front
+// of it does.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+function endToEnd(headers: Record<string, unknown>) {
+  const named = String(headers.connection ?? '')
+    .split(',')
+    .map(name => name.trim().toLowerCase());
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      ([name]) => !HOP_BY_HOP.has(name) && !named.includes(name),
+    ),
+  ) as Record<string, string | string[]>;
+}
+
 /** Forwards everything to 127.0.0.1:<targetPort>, counting each request. */
 export async function startCountingProxy(
   targetPort: number,
@@ -45,11 +71,14 @@ export async function startCountingProxy(
         port: targetPort,
         method: req.method,
         path: req.url,
-        headers: req.headers,
+        headers: endToEnd(req.headers),
         agent,
       },
       upstreamRes => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        res.writeHead(
+          upstreamRes.statusCode ?? 502,
+          endToEnd(upstreamRes.headers),
+        );
         upstreamRes.pipe(res);
       },
     );

@@ -9,9 +9,10 @@
  * Debian's docker-registry (a third process).
  *
  * Run: yarn bench:stages (in plugins/stageflow-backend). Knobs (env):
- * COMPONENTS (1000), IMAGES (image repositories they share, 10), REPOS
- * (GitHub repositories they share, 10), CONCURRENT (200), OVERVIEW_REQUESTS
- * (200), LOG_LEVEL (the backend's log level, default none).
+ * COMPONENTS (1000), IMAGES (image repositories they share, one per
+ * component), REPOS (GitHub repositories they share, one per component),
+ * CONCURRENT (200), OVERVIEW_REQUESTS (200), TTL_SECONDS (60), REDIS_URL,
+ * LOG_LEVEL (the backend's log level, default none).
  */
 import { Entity } from '@backstage/catalog-model';
 import { DistributionRegistryClient } from '@stageflow/plugin-stageflow-node';
@@ -350,12 +351,20 @@ async function timedSnapshot(
   await backend.runTask('stageflow-snapshots-tick');
   const seconds = (performance.now() - start) / 1000;
   const count = await upstream.read();
+  // What the snapshot recorded: a run that failed fast (an upstream's
+  // circuit open, timeouts) would look cheap and quick.
+  const statuses: Record<string, number> = {};
+  for (const item of await readOverview(backend)) {
+    for (const stage of item.stages) {
+      statuses[stage.status] = (statuses[stage.status] ?? 0) + 1;
+    }
+  }
   log(
     `${label}: ${seconds.toFixed(2)} s, GitHub cost ${
       count.githubCost
     }, registry ${count.registry}; upstream ${
       count.total
-    } = ${count.describe()}`,
+    } = ${count.describe()}; recorded stages ${JSON.stringify(statuses)}`,
   );
   return { seconds, github: count.githubCost, registry: count.registry };
 }
@@ -436,14 +445,37 @@ async function distinctSnapshots(options: {
   }
 }
 
-/** Forwards the registry's notifications to the backend, unless paused. */
+/**
+ * Forwards the registry's notifications to the backend, unless paused,
+ * and tells when they arrive: the registry delivers them one at a time, so
+ * a measured push waits behind whatever is queued before it.
+ */
 async function startRelay(stack: Array<() => Promise<unknown>>) {
   let target: string | undefined;
   let paused = false;
+  let received = 0;
+  let lastAt = performance.now();
+  const watchers: Array<{
+    matches: (event: any) => boolean;
+    resolve: (at: number) => void;
+  }> = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) {
       chunks.push(chunk as Buffer);
+    }
+    received += 1;
+    lastAt = performance.now();
+    try {
+      const events: any[] = JSON.parse(Buffer.concat(chunks).toString()).events;
+      for (const watcher of [...watchers]) {
+        if (events.some(watcher.matches)) {
+          watchers.splice(watchers.indexOf(watcher), 1);
+          watcher.resolve(lastAt);
+        }
+      }
+    } catch {
+      // Not an envelope: forwarded as it is.
     }
     if (!target || paused) {
       res.writeHead(200).end();
@@ -472,6 +504,29 @@ async function startRelay(stack: Array<() => Promise<unknown>>) {
     },
     pause(value: boolean) {
       paused = value;
+    },
+    /** When the next notification with a matching event arrives. */
+    arrival(matches: (event: any) => boolean): Promise<number> {
+      return new Promise(resolve => watchers.push({ matches, resolve }));
+    },
+    /**
+     * Waits until no notification arrived for `quietMs` (at most `maxMs`):
+     * the registry's queue is empty. How many arrived meanwhile, and how
+     * long it took.
+     */
+    async drained(quietMs: number, maxMs: number) {
+      const start = performance.now();
+      const before = received;
+      while (
+        performance.now() - lastAt < quietMs &&
+        performance.now() - start < maxMs
+      ) {
+        await new Promise(r => setTimeout(r, 100));
+      }
+      return {
+        notifications: received - before,
+        ms: performance.now() - start,
+      };
     },
   };
 }
@@ -565,10 +620,39 @@ async function pushToCard(options: {
         { registry: registryHost, repository: image(i), tag: 'int' },
         [{ registry: registryHost, repository: image(i), tag: 'prd' }],
       );
+    // What the registry still has queued for the relay (the set-up's
+    // pushes, mounts) is delivered first: the measurement starts on an
+    // empty queue, so that it times this push's delivery and refresh.
+    const backlog = await relay.drained(2000, 120_000);
+    log(
+      `push: registry notification queue drained: ${
+        backlog.notifications
+      } notifications in ${ms(backlog.ms)} ms`,
+    );
+    const arrived = relay.arrival(
+      event =>
+        event.action === 'push' &&
+        event.target?.repository === image(0) &&
+        event.target?.tag === 'prd',
+    );
     await promote(0);
     const pushed = performance.now();
     const notificationMs = await untilChanged(card(0), changed0, pushed);
-    log(`push: registry notification to card ${ms(notificationMs)} ms`);
+    const arrivedAt = await Promise.race([
+      arrived,
+      new Promise<undefined>(r => setTimeout(r, 1000)),
+    ]);
+    log(
+      `push: registry notification to card ${ms(
+        notificationMs,
+      )} ms after the push${
+        arrivedAt === undefined
+          ? ''
+          : `, ${ms(
+              pushed + notificationMs - arrivedAt,
+            )} ms after its notification reached the relay`
+      }`,
+    );
     relay.pause(true);
     await promote(2);
     const pushedQuietly = performance.now();

@@ -66,18 +66,41 @@ export class PushRefresher {
   }
 
   /** Refreshes the components whose stage images live in the repository. */
-  async imageChanged(change: ImageChange): Promise<string[]> {
-    const wanted = change.repository.toLowerCase();
+  imageChanged(change: ImageChange): Promise<string[]> {
+    return this.imagesChanged([change]);
+  }
+
+  /**
+   * Refreshes the components whose stage images live in any of the
+   * repositories: one notification's events, read against the catalog once.
+   */
+  async imagesChanged(changes: ImageChange[]): Promise<string[]> {
+    if (changes.length === 0) {
+      return [];
+    }
+    const tagsByRepository = new Map<string, Set<string>>();
+    for (const change of changes) {
+      const wanted = change.repository.toLowerCase();
+      const tags = tagsByRepository.get(wanted) ?? new Set<string>();
+      if (change.tag) {
+        tags.add(change.tag);
+      }
+      tagsByRepository.set(wanted, tags);
+    }
     const matches: ComponentTarget[] = [];
     const pushed: ReturnType<typeof parseImageReference>[] = [];
     for (const target of await this.targets()) {
       const images = this.stageImages(target);
-      const hit = images.find(image => image.repository === wanted);
-      if (hit) {
+      const hits = images.filter(image =>
+        tagsByRepository.has(image.repository),
+      );
+      if (hits.length > 0) {
         matches.push(target);
-        if (change.tag) {
+        for (const hit of new Map(hits.map(h => [h.repository, h])).values()) {
           // The pushed tag itself, e.g. a new candidate `sha-<sha>`.
-          pushed.push({ ...hit, tag: change.tag });
+          for (const tag of tagsByRepository.get(hit.repository)!) {
+            pushed.push({ ...hit, tag });
+          }
         }
       }
     }

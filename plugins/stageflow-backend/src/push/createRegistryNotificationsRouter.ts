@@ -26,6 +26,23 @@ const envelope = z.object({
 // Pulls say nothing new; pushes, mounts and deletes move tags.
 const CHANGES = new Set(['push', 'mount', 'delete']);
 
+/**
+ * Whether an event's target can move a tag: a manifest (or index) pushed,
+ * mounted or deleted, or one whose media type is not told. A blob (layer,
+ * config) moves none; an image push sends one event per blob before its
+ * manifest's.
+ */
+function movesTags(target: { mediaType?: unknown; tag?: string }): boolean {
+  if (
+    target.tag ||
+    typeof target.mediaType !== 'string' ||
+    target.mediaType === ''
+  ) {
+    return true;
+  }
+  return /manifest|index/.test(target.mediaType);
+}
+
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -67,18 +84,14 @@ export async function createRegistryNotificationsRouter(options: {
             .join('; ')}`,
         );
       }
-      const refreshed = new Set<string>();
-      for (const event of parsed.data.events) {
-        if (CHANGES.has(event.action)) {
-          for (const ref of await options.refresher.imageChanged({
-            repository: event.target.repository,
-            tag: event.target.tag,
-          })) {
-            refreshed.add(ref);
-          }
-        }
-      }
-      res.json({ refreshed: [...refreshed] });
+      const changes = parsed.data.events
+        .filter(event => CHANGES.has(event.action) && movesTags(event.target))
+        .map(event => ({
+          repository: event.target.repository,
+          tag: event.target.tag,
+        }));
+      const refreshed = await options.refresher.imagesChanged(changes);
+      res.json({ refreshed });
     },
   );
   return router;

@@ -19,10 +19,16 @@ import {
 import { randomUUID } from 'node:crypto';
 import { SnapshotStore } from './SnapshotStore';
 
-// Components resolved side by side. Their GitHub reads are read ahead for
-// all of them at once (prefetchGithubFacts), so that they share GraphQL
-// queries; a shutdown or a lost database stops the run within these few.
+// Components resolved and recorded side by side; a shutdown or a lost
+// database stops the run within these few.
 const SNAPSHOT_CONCURRENCY = 8;
+
+// Components whose upstream facts are read ahead of their resolution, at
+// most this many at a time: their reads overlap (and their GitHub reads
+// share GraphQL queries), so that the resolution finds them in the cache.
+// A stop ends the read-ahead too. (Releases and branch heads of every
+// GitHub component are read before, all at once: prefetchGithubFacts.)
+const READ_AHEAD = 48;
 
 export interface SnapshotOptions {
   catalog: CatalogService;
@@ -38,21 +44,56 @@ export interface SnapshotOptions {
 /** Why a snapshot ended before observing every component. */
 export type SnapshotStop = 'database' | 'aborted';
 
+/** The read-ahead's resolver logs nothing: the resolution reports. */
+const quietLogger: LoggerService = {
+  error() {},
+  warn() {},
+  info() {},
+  debug() {},
+  child() {
+    return quietLogger;
+  },
+};
+
 /**
- * Observes every annotated component once, least recently observed first,
- * and records what changed. One component failing is logged and does not
- * stop the others; losing the database stops the run at once, with one log
- * line. An aborted `signal` (shutdown, a lost lease) stops it between two
- * components, so nothing is half written and the next run continues with
- * what this one did not reach.
+ * Reads what resolving a component reads (its releases and branch heads,
+ * its stage images, their configs and candidates, the comparisons between
+ * stages and the dates of the stage revisions) into the facts' cache. A
+ * failure is left to the component's own resolution, which reads again and
+ * reports it.
  */
+async function readAhead(
+  entity: Entity,
+  resolver: StageResolver,
+  options: Pick<SnapshotOptions, 'facts' | 'flows' | 'defaultFlow'>,
+): Promise<void> {
+  try {
+    const target = readComponentTarget(entity, options);
+    const { stages } = await resolver.getStages(target);
+    const repository = target.repository;
+    if (repository) {
+      await Promise.all(
+        stages.map(stage =>
+          stage.revision
+            ? options.facts
+                .commitDate(repository, stage.revision)
+                .catch(() => undefined)
+            : undefined,
+        ),
+      );
+    }
+  } catch {
+    // Read again, and reported, when the component is resolved.
+  }
+}
+
 /**
  * The moving git facts (releases, branch heads) of every component on a
  * GitHub host, read all at once before the components are resolved: their
  * reads then share GraphQL queries fifty repositories at a time, instead
- * of the few that components resolved side by side would share. A failure
- * here is left to the component's own resolution, which reads again and
- * reports it.
+ * of the few that the read-ahead window would share (a steady snapshot
+ * reads little else from GitHub). A failure here is left to the
+ * component's own resolution, which reads again and reports it.
  */
 async function prefetchGithubFacts(
   items: Entity[],
@@ -84,6 +125,15 @@ async function prefetchGithubFacts(
   );
 }
 
+/**
+ * Observes every annotated component once, least recently observed first,
+ * and records what changed. One component failing is logged and does not
+ * stop the others; losing the database stops the run at once, with one log
+ * line. An aborted `signal` (shutdown, a lost lease) stops it between two
+ * components, so nothing is half written and the next run continues with
+ * what this one did not reach. The upstream facts of the components next
+ * in line are read ahead of them, a bounded window that a stop ends too.
+ */
 export async function snapshotAll(
   options: SnapshotOptions,
   run: { now?: () => Date; signal?: AbortSignal } = {},
@@ -127,7 +177,31 @@ export async function snapshotAll(
   } catch (error) {
     stopForDatabase(error);
   }
-  await prefetchGithubFacts(queue, options);
+  if (!stopped && !run.signal?.aborted) {
+    await prefetchGithubFacts(queue, options);
+  }
+  const isStopped = () => Boolean(stopped) || Boolean(run.signal?.aborted);
+  // The read-ahead runs at most READ_AHEAD components ahead of the
+  // resolution; what it read is found by the resolution in the cache, or
+  // joined while still in flight.
+  const ahead = new Map<Entity, Promise<void>>();
+  let nextAhead = 0;
+  let resolving = 0;
+  const readAheadResolver = new StageResolver(options.facts, quietLogger);
+  const fillReadAhead = () => {
+    while (
+      !isStopped() &&
+      nextAhead < queue.length &&
+      nextAhead < resolving + READ_AHEAD
+    ) {
+      const entity = queue[nextAhead++];
+      const read = readAhead(entity, readAheadResolver, options);
+      ahead.set(entity, read);
+      void read.then(() => {
+        ahead.delete(entity);
+      });
+    }
+  };
   let transitions = 0;
   let failed = 0;
   const snapshotOne = async (entity: (typeof items)[number]) => {
@@ -135,17 +209,26 @@ export async function snapshotAll(
     let observation: Parameters<SnapshotStore['record']>[0];
     try {
       const target = readComponentTarget(entity, options);
+      await ahead.get(entity);
       const { stages } = await resolver.getStages(target);
-      const revisionDates: Record<string, string | undefined> = {};
-      if (target.repository) {
-        for (const stage of stages) {
-          if (stage.revision && !(stage.revision in revisionDates)) {
-            revisionDates[stage.revision] = await facts
-              .commitDate(target.repository, stage.revision)
-              .catch(() => undefined);
-          }
-        }
-      }
+      const repository = target.repository;
+      const revisions = repository
+        ? [...new Set(stages.flatMap(stage => stage.revision ?? []))]
+        : [];
+      const revisionDates: Record<string, string | undefined> =
+        Object.fromEntries(
+          await Promise.all(
+            revisions.map(
+              async revision =>
+                [
+                  revision,
+                  await facts
+                    .commitDate(repository!, revision)
+                    .catch(() => undefined),
+                ] as const,
+            ),
+          ),
+        );
       observation = {
         entityRef,
         flow: target.flow.name,
@@ -169,6 +252,7 @@ export async function snapshotAll(
   };
   // A few components at a time: upstream latency overlaps, and a host is
   // never flooded.
+  fillReadAhead();
   await Promise.all(
     Array.from(
       { length: Math.min(SNAPSHOT_CONCURRENCY, queue.length) },
@@ -178,15 +262,18 @@ export async function snapshotAll(
             stopped = 'aborted';
             break;
           }
-          const entity = queue.shift();
-          if (!entity) {
+          if (resolving >= queue.length) {
             break;
           }
+          const entity = queue[resolving++];
+          fillReadAhead();
           await snapshotOne(entity);
         }
       },
     ),
   );
+  // What was read ahead and is still in flight ends before the run does.
+  await Promise.all(ahead.values());
   return {
     components: items.length,
     transitions,

@@ -49,6 +49,7 @@ interface GithubCommitData {
 }
 
 const PAGE_SIZE = 100;
+const MAX_REMEMBERED_ENDS = 256;
 const TAG_READ_CONCURRENCY = 8;
 
 /** Options of {@link GithubGitClient}. @public */
@@ -78,6 +79,10 @@ export class GithubGitClient implements GitRepository {
   readonly #graphql: GithubGraphqlLoader | undefined;
   // Tag objects never change, so one read per sha for the life of the process.
   readonly #tagObjects = new Map<string, Promise<TagObject>>();
+  // The commits a comparison's ends name, read on the way (a commit by
+  // full sha never changes): reading a stage's commit date after comparing
+  // the stages costs nothing more. A few per comparison, bounded.
+  readonly #ends = new Map<string, GitCommit>();
 
   constructor(options: GithubGitClientOptions) {
     this.#octokit = options.octokit;
@@ -194,6 +199,10 @@ export class GithubGitClient implements GitRepository {
 
   async resolveCommit(ref: string): Promise<GitCommit> {
     assertValidRevision(ref);
+    const known = /^[0-9a-f]{40}$/.test(ref) ? this.#ends.get(ref) : undefined;
+    if (known) {
+      return known;
+    }
     const batched = await this.#batched(`resolve ${ref}`, graphql =>
       readCommit(graphql, this.#owner, this.#repo, ref),
     );
@@ -215,7 +224,9 @@ export class GithubGitClient implements GitRepository {
     assertValidRevision(base);
     assertValidRevision(head);
     const batched = await this.#batched(`compare ${base}...${head}`, graphql =>
-      readComparison(graphql, this.#owner, this.#repo, base, head),
+      readComparison(graphql, this.#owner, this.#repo, base, head, ends =>
+        this.#remember(ends),
+      ),
     );
     if (batched) {
       return batched;
@@ -271,6 +282,15 @@ export class GithubGitClient implements GitRepository {
    * most 250 commits and silently drops the rest; with `per_page` it pages
    * through them all, which is what a version bump needs.
    */
+  #remember(commits: GitCommit[]) {
+    if (this.#ends.size > MAX_REMEMBERED_ENDS) {
+      this.#ends.clear();
+    }
+    for (const commit of commits) {
+      this.#ends.set(commit.sha, commit);
+    }
+  }
+
   async #compareAll(
     base: string,
     head: string,
@@ -295,8 +315,12 @@ export class GithubGitClient implements GitRepository {
         ahead_by: number;
         behind_by: number;
         merge_base_commit: { sha: string };
+        base_commit?: GithubCommitData;
         commits: GithubCommitData[];
       };
+      if (read === 0 && data.base_commit?.sha) {
+        this.#remember([toCommit(data.base_commit)]);
+      }
       aheadBy = data.ahead_by;
       behindBy = data.behind_by;
       mergeBase = data.merge_base_commit.sha;
@@ -304,6 +328,10 @@ export class GithubGitClient implements GitRepository {
       if (++read >= maxPages) {
         break;
       }
+    }
+    const newest = oldestFirst[oldestFirst.length - 1];
+    if (newest?.sha === head) {
+      this.#remember([newest]);
     }
     return {
       comparison: { aheadBy, behindBy, commits: oldestFirst.reverse() },

@@ -142,6 +142,51 @@ describe('GraphQL batches', () => {
     expect(new Set(comparisons.map(c => JSON.stringify(c))).size).toBe(1);
   });
 
+  it('reads the commits a comparison ends on with it, and a read asked twice before its query is sent once', async () => {
+    const [repository] = clients(server, [repos[0]]);
+    const [head, base] = await Promise.all([
+      repository.resolveCommit('main'),
+      repository.resolveCommit('v1.1.0'),
+    ]);
+    const [fresh] = clients(server, [repos[0]]);
+    server.requests.length = 0;
+    await fresh.compare(base.sha, head.sha);
+    expect(server.requests).toHaveLength(1);
+    expect(await fresh.resolveCommit(base.sha)).toEqual(base);
+    expect(await fresh.resolveCommit(head.sha)).toEqual(head);
+    expect(server.requests).toHaveLength(1);
+    // The same through REST: the compare names both ends.
+    const rest = new GithubGitClient({
+      host: HOST,
+      owner: 'acme',
+      repo: repos[0],
+      octokit: octokit(server.apiBaseUrl),
+    });
+    server.requests.length = 0;
+    await rest.compare(base.sha, head.sha);
+    expect(server.requests).toHaveLength(1);
+    expect(await rest.resolveCommit(base.sha)).toEqual(base);
+    expect(await rest.resolveCommit(head.sha)).toEqual(head);
+    expect(server.requests).toHaveLength(1);
+
+    const loader = new GithubGraphqlLoader({
+      octokit: octokit(server.apiBaseUrl),
+    });
+    const read = () =>
+      loader.load(
+        'acme',
+        repos[0],
+        {
+          variables: { expression: 'String!' },
+          text: p => `object(expression: $${p}expression) { oid }`,
+        },
+        { expression: 'main' },
+      );
+    const first = read();
+    expect(read()).toBe(first);
+    expect(await first).toEqual({ oid: head.sha });
+  });
+
   it('answers an unknown repository with NotFoundError and the others as usual', async () => {
     const [known, unknown] = clients(server, [repos[0], 'missing']);
     const [tags, missing] = await Promise.allSettled([

@@ -62,6 +62,7 @@ export class GraphqlUnsupportedError extends Error {
 }
 
 interface Pending {
+  key: string;
   owner: string;
   repo: string;
   selection: GraphqlSelection;
@@ -81,7 +82,10 @@ export interface GithubGraphqlLoaderOptions {
   octokit: GithubOctokit;
   /** Selections per query; GitHub's node limit is far away at this size. */
   maxBatch?: number;
-  /** How long a read waits for others to share its query. */
+  /**
+   * How long a query waits for more reads after the last one arrived (at
+   * most ten times as long after the first).
+   */
   waitMs?: number;
   /**
    * Queries in flight at a time; reads arriving meanwhile wait and fill
@@ -105,7 +109,10 @@ export class GithubGraphqlLoader {
   readonly #maxInFlight: number;
   #inFlight = 0;
   #queue: Pending[] = [];
+  // The same read asked again before its query is sent shares its alias.
+  #queued = new Map<string, Promise<unknown>>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #firstWaitingAt = 0;
   #unsupported: GraphqlUnsupportedError | undefined;
 
   constructor(options: GithubGraphqlLoaderOptions) {
@@ -125,14 +132,56 @@ export class GithubGraphqlLoader {
     if (this.#unsupported) {
       return Promise.reject(this.#unsupported);
     }
-    return new Promise<T | null>((resolve, reject) => {
-      this.#queue.push({ owner, repo, selection, values, resolve, reject });
+    const key = JSON.stringify([
+      owner,
+      repo,
+      selection.text(''),
+      Object.keys(selection.variables).map(name => values[name] ?? null),
+    ]);
+    const same = this.#queued.get(key);
+    if (same) {
+      return same as Promise<T | null>;
+    }
+    const promise = new Promise<T | null>((resolve, reject) => {
+      this.#queue.push({
+        key,
+        owner,
+        repo,
+        selection,
+        values,
+        resolve,
+        reject,
+      });
       if (this.#queue.length >= this.#maxBatch) {
         this.#flush();
-      } else if (!this.#timer) {
-        this.#timer = setTimeout(() => this.#flush(), this.#waitMs);
+      } else {
+        this.#schedule();
       }
     });
+    // Registered unless the push above already sent it.
+    if (this.#queue.some(item => item.key === key)) {
+      this.#queued.set(key, promise);
+    }
+    return promise;
+  }
+
+  /**
+   * The next query goes `waitMs` after the last read arrived, so that reads
+   * coming one after another (a snapshot's, each after its cache miss)
+   * share it, but at most `10 * waitMs` after the first one waiting.
+   */
+  #schedule() {
+    const now = Date.now();
+    if (!this.#timer) {
+      this.#firstWaitingAt = now;
+    } else {
+      clearTimeout(this.#timer);
+    }
+    const due = Math.min(
+      now + this.#waitMs,
+      this.#firstWaitingAt + 10 * this.#waitMs,
+    );
+    this.#timer = setTimeout(() => this.#flush(), Math.max(due - now, 0));
   }
 
   #flush() {
@@ -145,6 +194,9 @@ export class GithubGraphqlLoader {
       return;
     }
     const batch = this.#queue.splice(0, this.#maxBatch);
+    for (const item of batch) {
+      this.#queued.delete(item.key);
+    }
     if (this.#queue.length > 0) {
       this.#timer = setTimeout(() => this.#flush(), 0);
     }

@@ -155,6 +155,8 @@ export async function readComparison(
   repo: string,
   base: string,
   head: string,
+  /** Told the commits `base` and `head` name, read on the way. */
+  onEnds?: (commits: GitCommit[]) => void,
 ): Promise<GitComparison | undefined> {
   const [headObject, baseObject] = await Promise.all(
     [head, base].map(expression =>
@@ -171,6 +173,11 @@ export async function readComparison(
   if (!headHistory || !baseHistory) {
     return undefined;
   }
+  onEnds?.(
+    [headHistory.nodes[0], baseHistory.nodes[0]]
+      .filter(node => node !== undefined)
+      .map(toCommit),
+  );
   const baseSha = baseHistory.nodes[0]?.oid;
   const position = headHistory.nodes.findIndex(node => node.oid === baseSha);
   if (!baseSha || position < 0) {

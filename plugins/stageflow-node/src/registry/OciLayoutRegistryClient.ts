@@ -135,11 +135,19 @@ export class OciLayoutRegistryClient implements WritableRegistryClient {
     };
   }
 
-  async getImageConfig(ref: ImageReference): Promise<ImageConfigInfo> {
+  async getImageConfig(
+    ref: ImageReference,
+    manifest?: RawManifest,
+  ): Promise<ImageConfigInfo> {
     this.checkHost(ref);
     return readImageConfigInfo(
       {
-        getManifest: r => this.getManifest(r),
+        getManifest: r =>
+          manifest &&
+          r.repository === ref.repository &&
+          r.digest === manifest.descriptor.digest
+            ? Promise.resolve(manifest)
+            : this.getManifest(r),
         readBlob: (repository, digest) => this.readBlob(repository, digest),
       },
       ref,

@@ -57,7 +57,15 @@ export interface RegistryClient {
   /** The manifest a tag or digest points at; undefined when it does not exist. */
   resolve(ref: ImageReference): Promise<ManifestDescriptor | undefined>;
   getManifest(ref: ImageReference): Promise<RawManifest>;
-  getImageConfig(ref: ImageReference): Promise<ImageConfigInfo>;
+  /**
+   * The config of the image `ref` names. `manifest`: the manifest
+   * `ref.digest` names, when the caller read it already (it is not asked
+   * for again).
+   */
+  getImageConfig(
+    ref: ImageReference,
+    manifest?: RawManifest,
+  ): Promise<ImageConfigInfo>;
   /** Points every target at the manifest of source without moving layer bytes where avoidable. */
   copy(source: ImageReference, targets: ImageReference[]): Promise<CopyResult>;
   /**

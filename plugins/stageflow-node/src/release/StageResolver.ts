@@ -232,8 +232,8 @@ export class StageResolver {
   ): Promise<StageObservation | StageInfo> {
     const image = this.stageImage(target, stage);
     const ref = parseImageReference(image);
-    const descriptor = await this.facts.resolveImage(ref, options);
-    if (!descriptor) {
+    const { descriptor, config } = await this.facts.stageImage(ref, options);
+    if (!descriptor || !config) {
       return {
         name: stage.name,
         image,
@@ -241,7 +241,6 @@ export class StageResolver {
         message: `Image ${image} does not exist`,
       };
     }
-    const config = await this.facts.imageConfig(ref, descriptor.digest);
     const revision =
       config.revision ??
       (await this.findRevisionByDigest(

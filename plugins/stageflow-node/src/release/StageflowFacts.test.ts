@@ -37,6 +37,15 @@ function setup(ttlSeconds: number) {
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       size: 10,
     })),
+    getManifest: jest.fn(async () => ({
+      descriptor: {
+        digest: `sha256:${'1'.repeat(64)}`,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: 10,
+      },
+      bytes: new Uint8Array(10),
+      manifest: {},
+    })),
     getImageConfig: jest.fn(async () => ({
       digest: `sha256:${'1'.repeat(64)}`,
       configDigest: `sha256:${'2'.repeat(64)}`,
@@ -79,6 +88,35 @@ describe('StageflowFacts on Redis', () => {
     await new Promise(resolve => setTimeout(resolve, 1500));
     await facts.resolveImage(image);
     expect(registry.resolve).toHaveBeenCalledTimes(2);
+  });
+
+  it("reads a stage tag's manifest with its first read, and asks HEAD once the tag was seen", async () => {
+    const { facts, registry } = setup(1);
+    const first = await facts.stageImage(image);
+    expect(first.config?.revision).toBe(sha('b'));
+    expect(registry.getManifest).toHaveBeenCalledTimes(1);
+    expect(registry.resolve).not.toHaveBeenCalled();
+    // The config read gets the manifest the tag's read fetched.
+    expect(registry.getImageConfig).toHaveBeenCalledWith(
+      { ...image, tag: undefined, digest: first.descriptor!.digest },
+      expect.objectContaining({ descriptor: first.descriptor }),
+    );
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    const again = await facts.stageImage(image);
+    expect(again).toEqual(first);
+    expect(registry.getManifest).toHaveBeenCalledTimes(1);
+    expect(registry.resolve).toHaveBeenCalledTimes(1);
+    expect(registry.getImageConfig).toHaveBeenCalledTimes(1);
+  });
+
+  it('tells a missing stage tag by HEAD when its first read fails', async () => {
+    const { facts, registry } = setup(60);
+    (registry.getManifest as jest.Mock).mockRejectedValueOnce(
+      new Error('not found'),
+    );
+    (registry.resolve as jest.Mock).mockResolvedValueOnce(undefined);
+    expect(await facts.stageImage(image)).toEqual({});
+    expect(registry.getImageConfig).not.toHaveBeenCalled();
   });
 
   it('keeps immutable facts after the TTL', async () => {

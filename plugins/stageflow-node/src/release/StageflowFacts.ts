@@ -14,6 +14,7 @@ import {
 import {
   ImageConfigInfo,
   ManifestDescriptor,
+  RawManifest,
   RegistryService,
 } from '../registry';
 import { LastKnownGood, LastKnownGoodAnswer, StaleMarks } from '../resilience';
@@ -21,6 +22,10 @@ import { LastKnownGood, LastKnownGoodAnswer, StaleMarks } from '../resilience';
 // What never changes (a digest's config, the commits between two shas) is
 // kept as long as the cache keeps anything.
 const FOREVER_MS = 365 * 24 * 3600 * 1000;
+
+// Manifests read by a stage tag's first read, until their config is read
+// (next, as a rule); bounded.
+const MAX_HELD_MANIFESTS = 256;
 
 function locatorKey(locator: GitRepositoryLocator): string {
   return locator.type === 'github'
@@ -58,6 +63,7 @@ export class StageflowFacts {
   // Bumped when a key is forgotten, so that a read that started before a
   // write does not put its older answer back into the cache.
   private readonly generations = new Map<string, number>();
+  private readonly heldManifests = new Map<string, RawManifest>();
 
   constructor(
     private readonly options: {
@@ -172,9 +178,68 @@ export class StageflowFacts {
 
   imageConfig(ref: ImageReference, digest: string): Promise<ImageConfigInfo> {
     const pinned = { ...ref, tag: undefined, digest };
-    return this.forever(`config:${formatImageReference(pinned)}`, () =>
-      this.options.registry.forHost(ref.registry).getImageConfig(pinned),
+    const name = formatImageReference(pinned);
+    return this.forever(`config:${name}`, () =>
+      this.options.registry
+        .forHost(ref.registry)
+        .getImageConfig(pinned, this.heldManifests.get(name)),
+    ).finally(() => this.heldManifests.delete(name));
+  }
+
+  /**
+   * A stage image: the manifest its tag points at now and that image's
+   * config; neither when the tag is missing. A tag read before is asked
+   * with HEAD, the cheapest question (and no pull where a registry counts
+   * GETs); the first read of a tag GETs its manifest instead, which the
+   * config's read would ask for next: one request less per stage the first
+   * time, as many as before afterwards.
+   */
+  async stageImage(
+    ref: ImageReference,
+    options: FactReadOptions = {},
+  ): Promise<{ descriptor?: ManifestDescriptor; config?: ImageConfigInfo }> {
+    const name = formatImageReference(ref);
+    const found = await this.moving(
+      `image:${name}`,
+      `registry:${name}`,
+      async () => ({ descriptor: await this.readTag(ref) }),
+      options,
     );
+    if (!found.descriptor) {
+      return {};
+    }
+    return {
+      descriptor: found.descriptor,
+      config: await this.imageConfig(ref, found.descriptor.digest),
+    };
+  }
+
+  private async readTag(
+    ref: ImageReference,
+  ): Promise<ManifestDescriptor | undefined> {
+    const client = this.options.registry.forHost(ref.registry);
+    const seen = `image-seen:${formatImageReference(ref)}`;
+    if (!ref.tag || (await this.options.cache.get(seen)) !== undefined) {
+      return client.resolve(ref);
+    }
+    let raw: RawManifest;
+    try {
+      raw = await client.getManifest(ref);
+    } catch {
+      // A missing tag (or a registry that refused the GET) is told by HEAD.
+      return client.resolve(ref);
+    }
+    const pinned = formatImageReference({
+      ...ref,
+      tag: undefined,
+      digest: raw.descriptor.digest,
+    });
+    if (this.heldManifests.size >= MAX_HELD_MANIFESTS) {
+      this.heldManifests.clear();
+    }
+    this.heldManifests.set(pinned, raw);
+    await this.options.cache.set(seen, true, { ttl: FOREVER_MS });
+    return raw.descriptor;
   }
 
   /**

@@ -16,7 +16,7 @@ import {
   validate,
   valueFromASTUntyped,
 } from 'graphql';
-import { runGit } from '../../git/runGit';
+import { readGit } from './fakeGitReads';
 
 /** One GraphQL query the fake answered, with its cost in GitHub's points. */
 export interface FakeGithubGraphqlQuery {
@@ -48,8 +48,9 @@ function githubSchema(): GraphQLSchema {
 
 const COMMIT_FORMAT = '%H%x00%an%x00%ae%x00%aI%x00%cI%x00%B%x1e';
 
-async function git(repo: string, args: string[]) {
-  return (await runGit(args, { cwd: repo })).stdout;
+// Every git command here only reads: answered once per state of the refs.
+function git(repo: string, args: string[]) {
+  return readGit(repo, args);
 }
 
 async function tryGit(repo: string, args: string[]) {

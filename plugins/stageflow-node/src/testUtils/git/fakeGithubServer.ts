@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { runGit } from '../../git/runGit';
+import { readGit } from './fakeGitReads';
 import { createFakeGithubLifecycle } from './fakeGithubLifecycle';
 import { createFakeGithubGitops } from './fakeGithubGitops';
 import {
@@ -71,7 +72,21 @@ const COMMIT_FORMAT =
 const UNPAGED_COMPARE_LIMIT = 250;
 const API_PREFIX = '/api/v3';
 
+// Commands that only read are answered once per state of the refs.
+const READS = new Set([
+  'cat-file',
+  'for-each-ref',
+  'log',
+  'merge-base',
+  'rev-list',
+  'rev-parse',
+  'symbolic-ref',
+]);
+
 async function git(repo: string, args: string[], input?: string) {
+  if (input === undefined && READS.has(args[0])) {
+    return readGit(repo, args);
+  }
   return (await runGit(args, { cwd: repo, input })).stdout;
 }
 

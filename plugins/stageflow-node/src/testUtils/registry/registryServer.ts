@@ -167,6 +167,9 @@ function notificationsYaml(endpoint?: {
         timeout: '2s',
         threshold: 3,
         backoff: '1s',
+        // As the plugin's README advises: every manifest read (a card, a
+        // snapshot) would otherwise queue a notice ahead of the next push.
+        ignore: { actions: ['pull'] },
       },
     ],
   })}\n`;
