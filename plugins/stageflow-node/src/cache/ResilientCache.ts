@@ -23,9 +23,17 @@ export interface ResilientCacheOptions {
   logger: LoggerService;
   /** Longest a call waits for the shared cache; default 250 ms. */
   timeoutMs?: number;
-  /** After a failed call, how long calls skip the shared cache; default 5 s. */
+  /** After failed calls, how long calls skip the shared cache; default 5 s. */
   retryAfterMs?: number;
-  /** Entries this replica keeps in memory as the fallback; default 10,000. */
+  /**
+   * How many calls in a row must fail before calls skip the shared cache;
+   * default 3 (one call late because this process was busy is no outage).
+   */
+  failuresToBreak?: number;
+  /**
+   * Entries this replica keeps in memory as the fallback; default 50,000
+   * (room for the facts of a few thousand components).
+   */
   memoryEntries?: number;
   /** Lifetime of a memory entry set without a TTL; default 1 hour. */
   memoryTtlMs?: number;
@@ -83,7 +91,7 @@ class SharedState {
     });
     const breaker = circuitBreaker(handleAll, {
       halfOpenAfter: options.retryAfterMs,
-      breaker: new ConsecutiveBreaker(1),
+      breaker: new ConsecutiveBreaker(options.failuresToBreak),
     });
     breaker.onBreak(reason => {
       const error = 'error' in reason ? reason.error : undefined;
@@ -137,7 +145,8 @@ export class ResilientCache implements CacheService {
         logger: options.logger,
         timeoutMs: options.timeoutMs ?? 250,
         retryAfterMs: options.retryAfterMs ?? 5000,
-        memoryEntries: options.memoryEntries ?? 10_000,
+        failuresToBreak: options.failuresToBreak ?? 3,
+        memoryEntries: options.memoryEntries ?? 50_000,
         memoryTtlMs: options.memoryTtlMs ?? 3_600_000,
       },
       keys => {
