@@ -5,7 +5,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { StaleMark } from '@stageflow/plugin-stageflow-common';
+import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
+
+/** How old this replica lets a copy get before it writes it again. */
+const REFRESH_COPY_MS = 60_000;
 
 /** @public */
 export interface LastKnownCatalogOptions {
@@ -105,6 +109,8 @@ export class LastKnownCatalog {
   private readonly cache: CacheService;
   private readonly ttlMs: number;
   private outageLogged = false;
+  /** When this replica last wrote each copy. */
+  private readonly written = new LRUCache<string, number>({ max: 10_000 });
 
   constructor(private readonly options: LastKnownCatalogOptions) {
     this.cache = options.cache;
@@ -175,12 +181,20 @@ export class LastKnownCatalog {
     }
     this.outageLogged = false;
     if (value) {
-      await this.cache.set(
-        key,
-        { value: value as any, asOf: new Date().toISOString() },
-        { ttl: this.ttlMs },
-      );
+      // Every read answers fresh, but the copy for an outage is written at
+      // most once a minute per key and caller: an overview of a thousand
+      // components is not written to the shared cache on every page view.
+      const now = Date.now();
+      if (now - (this.written.get(key) ?? 0) >= REFRESH_COPY_MS) {
+        this.written.set(key, now);
+        await this.cache.set(
+          key,
+          { value: value as any, asOf: new Date(now).toISOString() },
+          { ttl: this.ttlMs },
+        );
+      }
     } else {
+      this.written.delete(key);
       await this.cache.delete(key);
     }
     return { value };

@@ -18,6 +18,9 @@ import {
 jest.setTimeout(120_000);
 
 const HOST = 'ghe.example.com';
+// Not the default 60 s: what is measured is a read once the moving facts
+// have expired (the steady state), and the test waits out the TTL to get
+// there. No write is involved: nothing here relies on a TTL to show one.
 const TTL_SECONDS = 1;
 const REPOS = ['svc-a', 'svc-b', 'svc-c', 'svc-d'];
 
