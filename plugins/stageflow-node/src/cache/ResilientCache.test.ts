@@ -1,6 +1,8 @@
 import { CacheService } from '@backstage/backend-plugin-api';
 import { CacheManager } from '@backstage/backend-defaults/cache';
 import { mockServices } from '@backstage/backend-test-utils';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { ResilientCache } from './ResilientCache';
 
 /**
@@ -96,5 +98,187 @@ describe('ResilientCache', () => {
     await new Promise(resolve => setTimeout(resolve, 20));
     expect(await cache.get('short')).toBeUndefined();
     expect(await cache.get('long')).toBe(2);
+  });
+
+  it('stays with the shared cache after a late call or two, not three in a row', async () => {
+    const logger = mockServices.logger.mock();
+    const shared = switchableCache();
+    const calls = { get: 0 };
+    const counted: CacheService = {
+      ...shared.cache,
+      get: key => {
+        calls.get += 1;
+        return shared.cache.get(key);
+      },
+    };
+    const cache = ResilientCache.wrap(counted, {
+      logger,
+      timeoutMs: 50,
+      retryAfterMs: 60_000,
+    });
+    await shared.real.set('k', 'shared');
+    for (let round = 0; round < 3; round++) {
+      shared.state.mode = 'stall';
+      await cache.get('k');
+      await cache.get('k');
+      shared.state.mode = 'up';
+      // An answer in between resets the count.
+      expect(await cache.get('k')).toBe('shared');
+    }
+    expect(cache.health().available).toBe(true);
+    expect(logger.warn).not.toHaveBeenCalled();
+
+    shared.state.mode = 'fail';
+    await cache.get('k');
+    await cache.get('k');
+    await cache.get('k');
+    expect(cache.health()).toMatchObject({
+      available: false,
+      reason: 'Socket closed unexpectedly',
+    });
+    // Open: calls skip the shared cache and answer from memory at once.
+    shared.state.mode = 'up';
+    const before = calls.get;
+    expect(await cache.get('k')).toBe('shared');
+    expect(calls.get).toBe(before);
+  });
+
+  it('sends one probe at a time once the wait is over, and closes on its answer', async () => {
+    const logger = mockServices.logger.mock();
+    const shared = switchableCache();
+    let calls = 0;
+    const counted: CacheService = {
+      ...shared.cache,
+      get: key => {
+        calls += 1;
+        return shared.cache.get(key);
+      },
+    };
+    const cache = ResilientCache.wrap(counted, {
+      logger,
+      timeoutMs: 50,
+      retryAfterMs: 100,
+      failuresToBreak: 1,
+    });
+    shared.state.mode = 'stall';
+    await cache.get('k');
+    expect(cache.health().available).toBe(false);
+    await new Promise(resolve => setTimeout(resolve, 120));
+    calls = 0;
+    // The probe stalls too: the circuit stays open, without a second line.
+    await Promise.all([cache.get('k'), cache.get('k'), cache.get('k')]);
+    expect(calls).toBe(1);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(cache.health().available).toBe(false);
+
+    shared.state.mode = 'up';
+    await shared.real.set('k', 'back');
+    await new Promise(resolve => setTimeout(resolve, 120));
+    expect(await cache.get('k')).toBe('back');
+    expect(cache.health().available).toBe(true);
+    expect(logger.info).toHaveBeenCalledWith(
+      'Shared cache available again',
+      expect.anything(),
+    );
+  });
+
+  it('keeps what it read from the shared cache in memory only until the shared copy expires', async () => {
+    const shared = switchableCache();
+    const writer = ResilientCache.wrap(shared.cache, {
+      logger: mockServices.logger.mock(),
+    });
+    // A replica that started after the write: its memory copy comes from
+    // its read, and must not outlive the value's TTL in an outage.
+    const reader = ResilientCache.wrap(shared.cache, {
+      logger: mockServices.logger.mock(),
+      timeoutMs: 50,
+      failuresToBreak: 1,
+    });
+    await writer.set('tag', 'sha256:1', { ttl: 150 });
+    await writer.withOptions({ defaultTtl: 150 }).set('head', 'abc');
+    expect(await reader.get('tag')).toBe('sha256:1');
+    expect(await reader.get('head')).toBe('abc');
+    shared.state.mode = 'fail';
+    expect(await reader.get('tag')).toBe('sha256:1');
+    await new Promise(resolve => setTimeout(resolve, 200));
+    expect(await reader.get('tag')).toBeUndefined();
+    expect(await reader.get('head')).toBeUndefined();
+  });
+
+  it('counts an answer that waited in the socket while this process was busy', async () => {
+    // A shared cache whose answer comes over a real socket: Redis's PING.
+    const socket = connect(6379, '127.0.0.1');
+    await once(socket, 'connect');
+    const overSocket: CacheService = {
+      get: () =>
+        new Promise(resolve => {
+          socket.once('data', () => resolve('v' as any));
+          socket.write('PING\r\n');
+        }),
+      set: async () => {},
+      delete: async () => {},
+      withOptions: () => overSocket,
+    };
+    const logger = mockServices.logger.mock();
+    const cache = ResilientCache.wrap(overSocket, {
+      logger,
+      timeoutMs: 50,
+      failuresToBreak: 1,
+    });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const read = cache.get('k');
+        // Busy past the timeout while Redis answers: the answer waits in
+        // the socket, and the next turn of the event loop runs the expired
+        // timer before it reads the socket.
+        await new Promise<void>(resolve =>
+          setImmediate(() => {
+            const until = Date.now() + 120;
+            while (Date.now() < until) {
+              // spin
+            }
+            resolve();
+          }),
+        );
+        expect(await read).toBe('v');
+      }
+      expect(cache.health().available).toBe(true);
+      expect(logger.warn).not.toHaveBeenCalled();
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('does not count a slow call as an outage while other calls are answered', async () => {
+    const shared = switchableCache();
+    const slowKeys = new Set(['slow']);
+    const partly: CacheService = {
+      ...shared.cache,
+      get: key =>
+        slowKeys.has(key)
+          ? new Promise(() => {})
+          : new Promise(resolve =>
+              setTimeout(() => resolve(shared.real.get(key)), 10),
+            ),
+    };
+    const logger = mockServices.logger.mock();
+    const cache = ResilientCache.wrap(partly, {
+      logger,
+      timeoutMs: 50,
+      failuresToBreak: 1,
+    });
+    await shared.real.set('fast', 1);
+    const answers = await Promise.all([
+      cache.get('slow'),
+      ...Array.from({ length: 5 }, () => cache.get('fast')),
+    ]);
+    expect(answers).toEqual([undefined, 1, 1, 1, 1, 1]);
+    expect(cache.health().available).toBe(true);
+
+    // Nothing answered since it began: that is an outage.
+    slowKeys.add('fast');
+    await cache.get('fast');
+    expect(cache.health().available).toBe(false);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
   });
 });

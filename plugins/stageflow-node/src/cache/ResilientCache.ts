@@ -4,15 +4,6 @@ import {
   CacheServiceSetOptions,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import {
-  ConsecutiveBreaker,
-  IPolicy,
-  TimeoutStrategy,
-  circuitBreaker,
-  handleAll,
-  timeout,
-  wrap,
-} from 'cockatiel';
 import { LRUCache } from 'lru-cache';
 
 type JsonValue = Parameters<CacheService['set']>[1];
@@ -72,10 +63,144 @@ function ttlMs(ttl: Ttl): number {
   );
 }
 
+/**
+ * How a value is kept in the shared cache: with when it expires, so that
+ * the memory copy of a value read from there ends when the shared one
+ * does, however long after it was written it was read (a replica that
+ * started since, an outage). A value without it (written by something
+ * else) is read as it is.
+ */
+interface Envelope {
+  stageflowCacheEntry: 1;
+  value: JsonValue;
+  expiresAt?: number;
+}
+
+function isEnvelope(value: unknown): value is Envelope {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Partial<Envelope>).stageflowCacheEntry === 1 &&
+    'value' in value
+  );
+}
+
+/** What a call through the {@link SharedCacheGate} came to. */
+type Outcome<T> = { answered: true; value: T } | { answered: false };
+
+const SKIPPED: Outcome<never> = { answered: false };
+
+/**
+ * The timeout and circuit breaker of the calls to the shared cache: a call
+ * that fails or takes longer than `timeoutMs` counts as a failure,
+ * `failuresToBreak` failures in a row open the circuit, and while it is
+ * open calls skip the shared cache, but for one probe every `retryAfterMs`.
+ *
+ * Written for the hot path (a snapshot of 1,000 components makes tens of
+ * thousands of cache calls): one timer per call and no exceptions, as a
+ * cache call cannot be cancelled anyway and its caller falls back to
+ * memory whatever went wrong.
+ */
+class SharedCacheGate {
+  #failures = 0;
+  /** When the shared cache last answered a call, in time or late. */
+  #answeredAt = 0;
+  /** 0 while closed; else when the next probe may go. */
+  #probeAt = 0;
+  #probing = false;
+
+  constructor(
+    private readonly options: {
+      timeoutMs: number;
+      retryAfterMs: number;
+      failuresToBreak: number;
+      onBreak: (reason: string) => void;
+      onReset: () => void;
+    },
+  ) {}
+
+  async call<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
+    const probe = this.#probeAt !== 0;
+    if (probe) {
+      if (this.#probing || Date.now() < this.#probeAt) {
+        return SKIPPED;
+      }
+      this.#probing = true;
+    }
+    const startedAt = Date.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<Outcome<T>>(resolve => {
+      // Timers run before the event loop reads its sockets: an answer that
+      // arrived while this process was busy is read first, and counts.
+      timer = setTimeout(
+        () => setImmediate(() => resolve(SKIPPED)),
+        this.options.timeoutMs,
+      );
+    });
+    let error: string | undefined;
+    let pending: Promise<T>;
+    try {
+      pending = fn();
+    } catch (thrown) {
+      pending = Promise.reject(thrown);
+    }
+    try {
+      const outcome = await Promise.race([
+        pending.then(
+          (value): Outcome<T> => {
+            this.#answeredAt = Date.now();
+            return { answered: true, value };
+          },
+          (cause): Outcome<T> => {
+            error = (cause as Error)?.message ?? String(cause);
+            return SKIPPED;
+          },
+        ),
+        late,
+      ]);
+      if (outcome.answered) {
+        this.#succeeded();
+      } else if (error !== undefined) {
+        this.#failed(error);
+      } else if (!(this.#answeredAt >= startedAt && this.#probeAt === 0)) {
+        // A call that timed out while others were answered since it
+        // began met a busy shared cache (or a busy process), not an
+        // outage: it goes without, and counts for nothing.
+        this.#failed(`no answer within ${this.options.timeoutMs} ms`);
+      }
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+      if (probe) {
+        this.#probing = false;
+      }
+    }
+  }
+
+  #succeeded() {
+    this.#failures = 0;
+    if (this.#probeAt !== 0) {
+      this.#probeAt = 0;
+      this.options.onReset();
+    }
+  }
+
+  #failed(reason: string) {
+    this.#failures += 1;
+    if (this.#probeAt !== 0) {
+      // A failed probe: still out, no new line.
+      this.#probeAt = Date.now() + this.options.retryAfterMs;
+    } else if (this.#failures >= this.options.failuresToBreak) {
+      this.#probeAt = Date.now() + this.options.retryAfterMs;
+      this.options.onBreak(reason);
+    }
+  }
+}
+
 /** What every `withOptions` view of one wrapped cache shares. */
 class SharedState {
   readonly memory: LRUCache<string, { value: JsonValue }>;
-  readonly policy: IPolicy;
+  readonly gate: SharedCacheGate;
   readonly pendingDeletes = new Set<string>();
   health: CacheHealth = { available: true };
 
@@ -89,36 +214,32 @@ class SharedState {
       max: options.memoryEntries,
       ttl: options.memoryTtlMs,
     });
-    const breaker = circuitBreaker(handleAll, {
-      halfOpenAfter: options.retryAfterMs,
-      breaker: new ConsecutiveBreaker(options.failuresToBreak),
+    this.gate = new SharedCacheGate({
+      timeoutMs: options.timeoutMs,
+      retryAfterMs: options.retryAfterMs,
+      failuresToBreak: options.failuresToBreak,
+      onBreak: reason => {
+        this.health = {
+          available: false,
+          since: new Date().toISOString(),
+          reason,
+        };
+        // Once per outage, not once per call.
+        options.logger.warn(
+          'Shared cache unavailable; answering from memory and upstream',
+          { reason },
+        );
+      },
+      onReset: () => {
+        options.logger.info('Shared cache available again', {
+          unavailableSince: this.health.since,
+        });
+        this.health = { available: true };
+        const keys = [...this.pendingDeletes];
+        this.pendingDeletes.clear();
+        replayDeletes(keys);
+      },
     });
-    breaker.onBreak(reason => {
-      const error = 'error' in reason ? reason.error : undefined;
-      this.health = {
-        available: false,
-        since: new Date().toISOString(),
-        reason: error?.message ?? 'no answer',
-      };
-      // Once per outage, not once per call.
-      options.logger.warn(
-        'Shared cache unavailable; answering from memory and upstream',
-        { reason: this.health.reason },
-      );
-    });
-    breaker.onReset(() => {
-      options.logger.info('Shared cache available again', {
-        unavailableSince: this.health.since,
-      });
-      this.health = { available: true };
-      const keys = [...this.pendingDeletes];
-      this.pendingDeletes.clear();
-      replayDeletes(keys);
-    });
-    this.policy = wrap(
-      breaker,
-      timeout(options.timeoutMs, TimeoutStrategy.Aggressive),
-    );
   }
 }
 
@@ -173,20 +294,42 @@ export class ResilientCache implements CacheService {
   async get<TValue extends JsonValue>(
     key: string,
   ): Promise<TValue | undefined> {
-    const { memory, policy } = this.state;
-    try {
-      const value = await policy.execute(() => this.upstream.get<TValue>(key));
-      if (value === undefined) {
-        // Another replica may have invalidated it.
-        memory.delete(key);
-      } else {
-        // Kept for an outage; the entry keeps the lifetime it was set with.
-        memory.set(key, { value }, { noUpdateTTL: true });
-      }
-      return value;
-    } catch {
+    const { memory, gate } = this.state;
+    const outcome = await gate.call(() => this.upstream.get(key));
+    if (!outcome.answered) {
       return memory.get(key)?.value as TValue | undefined;
     }
+    const found = outcome.value;
+    if (found === undefined) {
+      // Another replica may have invalidated it.
+      memory.delete(key);
+      return undefined;
+    }
+    if (!isEnvelope(found)) {
+      // Kept for an outage; the entry keeps the lifetime it was set with.
+      memory.set(
+        key,
+        { value: found },
+        {
+          ttl: this.defaultTtlMs ?? this.state.options.memoryTtlMs,
+          noUpdateTTL: true,
+        },
+      );
+      return found as TValue;
+    }
+    const left =
+      found.expiresAt !== undefined ? found.expiresAt - Date.now() : undefined;
+    if (left !== undefined && left <= 0) {
+      memory.delete(key);
+      return undefined;
+    }
+    // Kept for an outage, until the shared copy expires.
+    memory.set(
+      key,
+      { value: found.value },
+      { ttl: left ?? this.defaultTtlMs ?? this.state.options.memoryTtlMs },
+    );
+    return found.value as TValue;
   }
 
   async set(
@@ -201,9 +344,15 @@ export class ResilientCache implements CacheService {
       { ttl: ttl ?? this.defaultTtlMs ?? this.state.options.memoryTtlMs },
     );
     this.state.pendingDeletes.delete(key);
-    await this.state.policy
-      .execute(() => this.upstream.set(key, value, options))
-      .catch(() => undefined);
+    const lifetime = ttl ?? this.defaultTtlMs;
+    const envelope: Envelope = {
+      stageflowCacheEntry: 1,
+      value,
+      ...(lifetime !== undefined ? { expiresAt: Date.now() + lifetime } : {}),
+    };
+    await this.state.gate.call(() =>
+      this.upstream.set(key, envelope as unknown as JsonValue, options),
+    );
   }
 
   async delete(key: string): Promise<void> {
@@ -222,12 +371,12 @@ export class ResilientCache implements CacheService {
   }
 
   private async deleteShared(key: string): Promise<void> {
-    await this.state.policy
-      .execute(() => this.upstream.delete(key))
-      .catch(() => {
-        if (this.state.pendingDeletes.size < this.state.options.memoryEntries) {
-          this.state.pendingDeletes.add(key);
-        }
-      });
+    const outcome = await this.state.gate.call(() => this.upstream.delete(key));
+    if (
+      !outcome.answered &&
+      this.state.pendingDeletes.size < this.state.options.memoryEntries
+    ) {
+      this.state.pendingDeletes.add(key);
+    }
   }
 }
