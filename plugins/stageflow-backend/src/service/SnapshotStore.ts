@@ -159,6 +159,8 @@ export class SnapshotStore {
         ).map(row => [row.stage, row]),
       );
       const transitions: RecordedTransition[] = [];
+      const transitionRows: object[] = [];
+      const stateRows: object[] = [];
       for (const stage of stages) {
         const before = previous.get(stage.name) ?? {
           digest: options.previous?.[stage.name]?.digest ?? null,
@@ -187,7 +189,7 @@ export class SnapshotStore {
               : {}),
           };
           transitions.push(transition);
-          await tx('stageflow_stage_transitions').insert({
+          transitionRows.push({
             entity_ref: entityRef,
             stage: stage.name,
             observed_at: observedAt,
@@ -205,7 +207,7 @@ export class SnapshotStore {
               : null,
           });
         }
-        const row = {
+        stateRows.push({
           entity_ref: entityRef,
           stage: stage.name,
           flow,
@@ -216,9 +218,16 @@ export class SnapshotStore {
           message: stage.message ?? null,
           state: JSON.stringify(stage),
           observed_at: observedAt,
-        };
+        });
+      }
+      // One statement each, not one per stage: a snapshot records every
+      // component, and each statement is a round trip on PostgreSQL.
+      if (transitionRows.length > 0) {
+        await tx('stageflow_stage_transitions').insert(transitionRows);
+      }
+      if (stateRows.length > 0) {
         await tx('stageflow_stage_states')
-          .insert(row)
+          .insert(stateRows)
           .onConflict(['entity_ref', 'stage'])
           .merge();
       }

@@ -88,12 +88,13 @@ async function replica(options: {
     store,
     logger,
     done,
+    /** Stops ticking; the hooks start at once, as the platform's do. */
     async shutdown() {
       ticking = false;
-      await ticks;
       for (const hook of shutdownHooks) {
         await hook();
       }
+      await ticks;
     },
   };
 }
