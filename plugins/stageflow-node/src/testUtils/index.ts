@@ -19,6 +19,7 @@ export {
   TEST_PASSWORD,
   type RegistryAuthMode,
   type TestRegistry,
+  type TestRegistryNotifications,
 } from './registry/registryServer';
 export { git, makeTempDir, showRefs } from './git/gitFixtures';
 export { startDemoUpstreams, type DemoUpstreams } from './demoUpstreams';

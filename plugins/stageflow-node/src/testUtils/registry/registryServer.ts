@@ -5,6 +5,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify as stringifyYaml } from 'yaml';
 
 export type RegistryAuthMode = 'none' | 'basic' | 'token';
 
@@ -18,6 +19,14 @@ export interface TestRegistry {
   password?: string;
   /** Scopes the token server was asked for (token mode). */
   tokenRequests: string[][];
+  /**
+   * Restarts the registry on the same port and storage with other
+   * notifications (none when omitted), e.g. to leave a set-up's pushes out
+   * of what a test is notified of.
+   */
+  reconfigure(options: {
+    notifications?: TestRegistryNotifications;
+  }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -149,37 +158,41 @@ async function waitForRegistry(
   throw new Error(`docker-registry did not answer at ${url}: ${logs()}`);
 }
 
-/** Starts Debian's docker-registry on a free loopback port in a temp dir. */
-// YAML is a superset of JSON: the endpoint goes in as JSON, quoted safely.
-function notificationsYaml(endpoint?: {
+/** Where the registry's own notifications (`notifications.endpoints`) go. */
+export interface TestRegistryNotifications {
   url: string;
   headers?: Record<string, string[]>;
-}): string {
-  if (!endpoint) {
-    return '';
-  }
-  return `notifications: ${JSON.stringify({
-    endpoints: [
-      {
-        name: 'stageflow-test',
-        url: endpoint.url,
-        headers: endpoint.headers ?? {},
-        timeout: '2s',
-        threshold: 3,
-        backoff: '1s',
-        // As the plugin's README advises: every manifest read (a card, a
-        // snapshot) would otherwise queue a notice ahead of the next push.
-        ignore: { actions: ['pull'] },
-      },
-    ],
-  })}\n`;
 }
 
+function notificationsConfig(endpoint?: TestRegistryNotifications) {
+  if (!endpoint) {
+    return {};
+  }
+  return {
+    notifications: {
+      endpoints: [
+        {
+          name: 'stageflow-test',
+          url: endpoint.url,
+          headers: endpoint.headers ?? {},
+          timeout: '2s',
+          threshold: 3,
+          backoff: '1s',
+          // As the plugin's README advises: every manifest read (a card, a
+          // snapshot) would otherwise queue a notice ahead of the next push.
+          ignore: { actions: ['pull'] },
+        },
+      ],
+    },
+  };
+}
+
+/** Starts Debian's docker-registry on a free loopback port in a temp dir. */
 export async function startTestRegistry(
   auth: RegistryAuthMode = 'none',
   options: {
     /** The registry's own notifications (`notifications.endpoints`) go here. */
-    notifications?: { url: string; headers?: Record<string, string[]> };
+    notifications?: TestRegistryNotifications;
   } = {},
 ): Promise<TestRegistry> {
   requireTool('docker-registry');
@@ -187,7 +200,7 @@ export async function startTestRegistry(
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const storageDir = join(dir, 'storage');
-  let authYaml = '';
+  let authConfig: object = {};
   let tokenServer: Awaited<ReturnType<typeof startTokenServer>> | undefined;
   if (auth === 'basic') {
     requireTool('htpasswd');
@@ -195,10 +208,11 @@ export async function startTestRegistry(
       encoding: 'utf8',
     });
     writeFileSync(join(dir, 'htpasswd'), `${line.trim()}\n`);
-    authYaml = `auth:\n  htpasswd:\n    realm: stageflow-test\n    path: ${join(
-      dir,
-      'htpasswd',
-    )}\n`;
+    authConfig = {
+      auth: {
+        htpasswd: { realm: 'stageflow-test', path: join(dir, 'htpasswd') },
+      },
+    };
   } else if (auth === 'token') {
     requireTool('openssl');
     tokenServer = await startTokenServer(
@@ -206,28 +220,70 @@ export async function startTestRegistry(
       'stageflow-test',
       'stageflow-test-issuer',
     );
-    authYaml = `auth:\n  token:\n    realm: ${tokenServer.realm}\n    service: stageflow-test\n    issuer: stageflow-test-issuer\n    rootcertbundle: ${tokenServer.certPath}\n`;
+    authConfig = {
+      auth: {
+        token: {
+          realm: tokenServer.realm,
+          service: 'stageflow-test',
+          issuer: 'stageflow-test-issuer',
+          rootcertbundle: tokenServer.certPath,
+        },
+      },
+    };
   }
-  writeFileSync(
-    join(dir, 'config.yml'),
-    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n  secret: ${createHash(
-      'sha256',
-    )
-      .update(dir)
-      .digest('hex')}\n${authYaml}${notificationsYaml(options.notifications)}`,
-  );
-  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', chunk => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
+  const configPath = join(dir, 'config.yml');
+  const writeConfig = (notifications?: TestRegistryNotifications) =>
+    writeFileSync(
+      configPath,
+      stringifyYaml({
+        version: 0.1,
+        log: { level: 'error', accesslog: { disabled: true } },
+        storage: {
+          filesystem: { rootdirectory: storageDir },
+          delete: { enabled: true },
+        },
+        http: {
+          addr: host,
+          secret: createHash('sha256').update(dir).digest('hex'),
+        },
+        ...authConfig,
+        ...notificationsConfig(notifications),
+      }),
+    );
   const url = `http://${host}`;
+  let stderr = '';
+  const spawnRegistry = async () => {
+    const started = spawn('docker-registry', ['serve', configPath], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    started.stderr!.on('data', chunk => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    try {
+      await waitForRegistry(url, started, () => stderr);
+    } catch (e) {
+      started.kill('SIGKILL');
+      throw e;
+    }
+    return started;
+  };
+  const stopRegistry = async (running: ChildProcess) => {
+    if (running.exitCode !== null || running.signalCode !== null) {
+      return;
+    }
+    const exited = new Promise(r => running.once('exit', r));
+    running.kill('SIGTERM');
+    await Promise.race([exited, new Promise(r => setTimeout(r, 2000))]);
+    if (running.exitCode === null && running.signalCode === null) {
+      running.kill('SIGKILL');
+      await exited;
+    }
+  };
+  writeConfig(options.notifications);
+  let child: ChildProcess;
   try {
-    await waitForRegistry(url, child, () => stderr);
+    child = await spawnRegistry();
   } catch (e) {
-    child.kill('SIGKILL');
     await tokenServer?.stop();
     rmSync(dir, { recursive: true, force: true });
     throw e;
@@ -238,13 +294,13 @@ export async function startTestRegistry(
     storageDir,
     ...(auth !== 'none' && { username: TEST_USER, password: TEST_PASSWORD }),
     tokenRequests: tokenServer?.requests ?? [],
+    async reconfigure(next) {
+      await stopRegistry(child);
+      writeConfig(next.notifications);
+      child = await spawnRegistry();
+    },
     async stop() {
-      const exited = new Promise(r => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise(r => setTimeout(r, 2000))]);
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-      }
+      await stopRegistry(child);
       await tokenServer?.stop();
       rmSync(dir, { recursive: true, force: true });
     },
