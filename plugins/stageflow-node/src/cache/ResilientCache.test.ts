@@ -281,4 +281,22 @@ describe('ResilientCache', () => {
     expect(cache.health().available).toBe(false);
     expect(logger.warn).toHaveBeenCalledTimes(1);
   });
+
+  it('counts a burst of calls that time out together as one failure', async () => {
+    const shared = switchableCache();
+    const logger = mockServices.logger.mock();
+    const cache = ResilientCache.wrap(shared.cache, {
+      logger,
+      timeoutMs: 50,
+    });
+    shared.state.mode = 'stall';
+    await Promise.all(Array.from({ length: 20 }, () => cache.get('k')));
+    expect(cache.health().available).toBe(true);
+    // One after the other, three are an outage.
+    await cache.get('k');
+    expect(cache.health().available).toBe(true);
+    await cache.get('k');
+    expect(cache.health().available).toBe(false);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+  });
 });

@@ -105,6 +105,8 @@ class SharedCacheGate {
   #failures = 0;
   /** When the shared cache last answered a call, in time or late. */
   #answeredAt = 0;
+  /** When the last failure that counted was counted. */
+  #countedAt = 0;
   /** 0 while closed; else when the next probe may go. */
   #probeAt = 0;
   #probing = false;
@@ -148,7 +150,12 @@ class SharedCacheGate {
       const outcome = await Promise.race([
         pending.then(
           (value): Outcome<T> => {
+            // Also an answer that came after its caller went without:
+            // the shared cache is there.
             this.#answeredAt = Date.now();
+            if (this.#probeAt === 0) {
+              this.#failures = 0;
+            }
             return { answered: true, value };
           },
           (cause): Outcome<T> => {
@@ -161,12 +168,15 @@ class SharedCacheGate {
       if (outcome.answered) {
         this.#succeeded();
       } else if (error !== undefined) {
-        this.#failed(error);
+        this.#failed(error, startedAt);
       } else if (!(this.#answeredAt >= startedAt && this.#probeAt === 0)) {
         // A call that timed out while others were answered since it
         // began met a busy shared cache (or a busy process), not an
         // outage: it goes without, and counts for nothing.
-        this.#failed(`no answer within ${this.options.timeoutMs} ms`);
+        this.#failed(
+          `no answer within ${this.options.timeoutMs} ms`,
+          startedAt,
+        );
       }
       return outcome;
     } finally {
@@ -185,7 +195,16 @@ class SharedCacheGate {
     }
   }
 
-  #failed(reason: string) {
+  /**
+   * Failures count one at a time: a call already under way when the last
+   * one was counted failed in the same episode (a burst of calls that this
+   * process began at once and could not send in time is one failure).
+   */
+  #failed(reason: string, startedAt: number) {
+    if (startedAt < this.#countedAt) {
+      return;
+    }
+    this.#countedAt = Date.now();
     this.#failures += 1;
     if (this.#probeAt !== 0) {
       // A failed probe: still out, no new line.
