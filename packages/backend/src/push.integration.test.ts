@@ -48,10 +48,24 @@ const STAGES = '/api/stageflow/v1/entities/component/default/phippy/stages';
  */
 async function startRelay() {
   let target: string | undefined;
+  /** `<action> <repository>:<tag>` of every event received, in order. */
+  const received: string[] = [];
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) {
       chunks.push(chunk as Buffer);
+    }
+    try {
+      for (const event of JSON.parse(Buffer.concat(chunks).toString()).events ??
+        []) {
+        received.push(
+          `${event.action} ${event.target?.repository}:${
+            event.target?.tag ?? ''
+          }`,
+        );
+      }
+    } catch {
+      // Not an envelope: forwarded as it is.
     }
     if (!target) {
       res.writeHead(200).end();
@@ -70,6 +84,7 @@ async function startRelay() {
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    received,
     setTarget: (url: string) => {
       target = url;
     },
@@ -203,6 +218,31 @@ describe('push-driven freshness', () => {
     );
     const after = await nextAnswer(before);
     expect(after[1]).toBe(`prod=${res.body.stages[0].version}`);
+  });
+
+  it('is not notified of pulls with the config the README advises', async () => {
+    const [registry, ...path] =
+      upstreams.phippyAnnotations['stageflow.io/image'].split('/');
+    const repository = `${path.join('/')}/develop`;
+    const since = relay.received.length;
+    // Reads, as cards and snapshots make them (a HEAD, a manifest GET, the
+    // config blob), then a push.
+    const ref = { registry, repository, tag: 'latest' };
+    const manifest = await upstreams.registryClient.getManifest(ref);
+    await upstreams.registryClient.resolve(ref);
+    await upstreams.registryClient.getImageConfig(
+      { ...ref, tag: undefined, digest: manifest.descriptor.digest },
+      manifest,
+    );
+    const tag = `pull-check-${Date.now()}`;
+    await upstreams.registryClient.copy(ref, [{ registry, repository, tag }]);
+    const pushed = `push ${repository}:${tag}`;
+    const deadline = Date.now() + 10_000;
+    while (!relay.received.includes(pushed) && Date.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    // Delivered in order: any pull would have arrived before the push.
+    expect(relay.received.slice(since)).toEqual([pushed]);
   });
 
   it('refuses a registry notification without the shared secret', async () => {

@@ -180,7 +180,12 @@ function notificationsConfig(endpoint?: TestRegistryNotifications) {
           backoff: '1s',
           // As the plugin's README advises: every manifest read (a card, a
           // snapshot) would otherwise queue a notice ahead of the next push.
-          ignore: { actions: ['pull'] },
+          // distribution 2.8 applies `actions` only when `mediatypes` lists
+          // one: blob events, which Stageflow does not read.
+          ignore: {
+            mediatypes: ['application/octet-stream'],
+            actions: ['pull'],
+          },
         },
       ],
     },
