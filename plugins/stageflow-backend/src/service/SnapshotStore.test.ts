@@ -14,6 +14,38 @@ jest.setTimeout(60_000);
 describe('SnapshotStore', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 
+  it('records a component in one go: its stages, their changes, and drops the stages its flow lost', async () => {
+    const knex = await databases.init('POSTGRES_15');
+    const store = await SnapshotStore.create({ getClient: async () => knex });
+    const entityRef = 'component:default/phippy';
+    const stage = (name: string, digest: string) =>
+      ({ name, digest, status: 'ok' } as StageInfo);
+    await store.record({
+      entityRef,
+      flow: 'oneflow',
+      stages: [stage('dev', 'sha256:1'), stage('int', 'sha256:2')],
+      observedAt: new Date('2026-12-01T10:00:00Z'),
+    });
+    const changed = await store.record({
+      entityRef,
+      flow: 'oneflow',
+      stages: [stage('dev', 'sha256:3'), stage('int', 'sha256:2')],
+      observedAt: new Date('2026-12-01T10:05:00Z'),
+    });
+    expect(
+      changed.map(t => `${t.stage}:${t.fromDigest}->${t.toDigest}`),
+    ).toEqual(['dev:sha256:1->sha256:3']);
+    await store.record({
+      entityRef,
+      flow: 'oneflow',
+      stages: [stage('dev', 'sha256:3')],
+      observedAt: new Date('2026-12-01T10:10:00Z'),
+    });
+    const states = await store.latestStates([entityRef]);
+    expect(states.get(entityRef)?.stages.map(s => s.name)).toEqual(['dev']);
+    expect(await store.transitions(entityRef)).toHaveLength(3);
+  });
+
   it('answers history and states from the last known read, marked stale, while PostgreSQL is cut', async () => {
     const knex = await databases.init('POSTGRES_15');
     await SnapshotStore.create({ getClient: async () => knex });

@@ -231,11 +231,15 @@ export class SnapshotStore {
           .onConflict(['entity_ref', 'stage'])
           .merge();
       }
+      // Stages the flow no longer has (only when there are any: a statement
+      // per component of every snapshot otherwise).
       const names = stages.map(s => s.name);
-      await tx('stageflow_stage_states')
-        .where({ entity_ref: entityRef })
-        .whereNotIn('stage', names)
-        .delete();
+      if ([...previous.keys()].some(name => !names.includes(name))) {
+        await tx('stageflow_stage_states')
+          .where({ entity_ref: entityRef })
+          .whereNotIn('stage', names)
+          .delete();
+      }
       return transitions;
     });
   }
