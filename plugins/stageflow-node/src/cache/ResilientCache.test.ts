@@ -32,7 +32,11 @@ function switchableCache() {
     delete: key => guard(() => cache.delete(key)),
     withOptions: options => view(cache.withOptions(options)),
   });
-  return { cache: view(real), real, state };
+  // Another replica on the same shared cache, which stays up.
+  const other = ResilientCache.wrap(real, {
+    logger: mockServices.logger.mock(),
+  });
+  return { cache: view(real), real, other, state };
 }
 
 describe('ResilientCache', () => {
@@ -66,11 +70,11 @@ describe('ResilientCache', () => {
 
       shared.state.mode = 'up';
       await new Promise(resolve => setTimeout(resolve, 250));
-      await shared.real.set('written-by-another-replica', 'z');
+      await shared.other.set('written-by-another-replica', 'z');
       expect(await cache.get('written-by-another-replica')).toBe('z');
       expect(cache.health().available).toBe(true);
       // The delete made during the outage reached the shared cache.
-      expect(await shared.real.get('gone')).toBeUndefined();
+      expect(await shared.other.get('gone')).toBeUndefined();
     },
   );
 
@@ -80,7 +84,7 @@ describe('ResilientCache', () => {
       logger: mockServices.logger.mock(),
     });
     await cache.set('tag', 'v1');
-    await shared.real.delete('tag');
+    await shared.other.delete('tag');
     expect(await cache.get('tag')).toBeUndefined();
     shared.state.mode = 'fail';
     expect(await cache.get('tag')).toBeUndefined();
@@ -116,7 +120,7 @@ describe('ResilientCache', () => {
       timeoutMs: 50,
       retryAfterMs: 60_000,
     });
-    await shared.real.set('k', 'shared');
+    await shared.other.set('k', 'shared');
     for (let round = 0; round < 3; round++) {
       shared.state.mode = 'stall';
       await cache.get('k');
@@ -172,7 +176,7 @@ describe('ResilientCache', () => {
     expect(cache.health().available).toBe(false);
 
     shared.state.mode = 'up';
-    await shared.real.set('k', 'back');
+    await shared.other.set('k', 'back');
     await new Promise(resolve => setTimeout(resolve, 120));
     expect(await cache.get('k')).toBe('back');
     expect(cache.health().available).toBe(true);
@@ -255,7 +259,7 @@ describe('ResilientCache', () => {
     const partly: CacheService = {
       ...shared.cache,
       get: key =>
-        slowKeys.has(key)
+        [...slowKeys].some(slow => key.endsWith(slow))
           ? new Promise(() => {})
           : new Promise(resolve =>
               setTimeout(() => resolve(shared.real.get(key)), 10),
@@ -267,7 +271,7 @@ describe('ResilientCache', () => {
       timeoutMs: 50,
       failuresToBreak: 1,
     });
-    await shared.real.set('fast', 1);
+    await shared.other.set('fast', 1);
     const answers = await Promise.all([
       cache.get('slow'),
       ...Array.from({ length: 5 }, () => cache.get('fast')),
@@ -298,5 +302,16 @@ describe('ResilientCache', () => {
     await cache.get('k');
     expect(cache.health().available).toBe(false);
     expect(logger.warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps its envelopes under keys of their own, which an earlier version does not read', async () => {
+    const shared = switchableCache();
+    const cache = ResilientCache.wrap(shared.cache, {
+      logger: mockServices.logger.mock(),
+    });
+    await cache.set('tag', 'sha256:1', { ttl: 60_000 });
+    // An earlier replica reads the plain key: nothing, not an envelope.
+    expect(await shared.real.get('tag')).toBeUndefined();
+    expect(await cache.get('tag')).toBe('sha256:1');
   });
 });

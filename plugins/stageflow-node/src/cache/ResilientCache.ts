@@ -69,11 +69,22 @@ function ttlMs(ttl: Ttl): number {
  * does, however long after it was written it was read (a replica that
  * started since, an outage). A value without it (written by something
  * else) is read as it is.
+ *
+ * Envelopes live under keys of their own ({@link SHARED_KEY_PREFIX}), so
+ * that in a rolling upgrade a replica of an earlier version, which would
+ * take an envelope for the value, finds nothing there and reads its
+ * upstream instead.
  */
 interface Envelope {
   stageflowCacheEntry: 1;
   value: JsonValue;
   expiresAt?: number;
+}
+
+const SHARED_KEY_PREFIX = 'rc2:';
+
+function sharedKey(key: string): string {
+  return `${SHARED_KEY_PREFIX}${key}`;
 }
 
 function isEnvelope(value: unknown): value is Envelope {
@@ -314,7 +325,7 @@ export class ResilientCache implements CacheService {
     key: string,
   ): Promise<TValue | undefined> {
     const { memory, gate } = this.state;
-    const outcome = await gate.call(() => this.upstream.get(key));
+    const outcome = await gate.call(() => this.upstream.get(sharedKey(key)));
     if (!outcome.answered) {
       return memory.get(key)?.value as TValue | undefined;
     }
@@ -370,7 +381,11 @@ export class ResilientCache implements CacheService {
       ...(lifetime !== undefined ? { expiresAt: Date.now() + lifetime } : {}),
     };
     await this.state.gate.call(() =>
-      this.upstream.set(key, envelope as unknown as JsonValue, options),
+      this.upstream.set(
+        sharedKey(key),
+        envelope as unknown as JsonValue,
+        options,
+      ),
     );
   }
 
@@ -390,7 +405,9 @@ export class ResilientCache implements CacheService {
   }
 
   private async deleteShared(key: string): Promise<void> {
-    const outcome = await this.state.gate.call(() => this.upstream.delete(key));
+    const outcome = await this.state.gate.call(() =>
+      this.upstream.delete(sharedKey(key)),
+    );
     if (
       !outcome.answered &&
       this.state.pendingDeletes.size < this.state.options.memoryEntries
