@@ -213,13 +213,17 @@ describe('ResilientCache', () => {
     // A shared cache whose answer comes over a real socket: Redis's PING.
     const socket = connect(6379, '127.0.0.1');
     await once(socket, 'connect');
+    // What is set is kept here; a read answers once Redis has.
+    const stored = new Map<string, any>();
     const overSocket: CacheService = {
-      get: () =>
+      get: key =>
         new Promise(resolve => {
-          socket.once('data', () => resolve('v' as any));
+          socket.once('data', () => resolve(stored.get(key)));
           socket.write('PING\r\n');
         }),
-      set: async () => {},
+      set: async (key, value) => {
+        stored.set(key, value);
+      },
       delete: async () => {},
       withOptions: () => overSocket,
     };
@@ -229,6 +233,7 @@ describe('ResilientCache', () => {
       timeoutMs: 50,
       failuresToBreak: 1,
     });
+    await cache.set('k', 'v');
     try {
       for (let i = 0; i < 5; i++) {
         const read = cache.get('k');
@@ -313,5 +318,15 @@ describe('ResilientCache', () => {
     // An earlier replica reads the plain key: nothing, not an envelope.
     expect(await shared.real.get('tag')).toBeUndefined();
     expect(await cache.get('tag')).toBe('sha256:1');
+  });
+
+  it('wraps a cache once: wrapping a ResilientCache returns it', async () => {
+    const shared = switchableCache();
+    const cache = ResilientCache.wrap(shared.cache, {
+      logger: mockServices.logger.mock(),
+    });
+    expect(
+      ResilientCache.wrap(cache, { logger: mockServices.logger.mock() }),
+    ).toBe(cache);
   });
 });

@@ -67,8 +67,7 @@ function ttlMs(ttl: Ttl): number {
  * How a value is kept in the shared cache: with when it expires, so that
  * the memory copy of a value read from there ends when the shared one
  * does, however long after it was written it was read (a replica that
- * started since, an outage). A value without it (written by something
- * else) is read as it is.
+ * started since, an outage).
  *
  * Envelopes live under keys of their own ({@link SHARED_KEY_PREFIX}), so
  * that in a rolling upgrade a replica of an earlier version, which would
@@ -285,11 +284,14 @@ class SharedState {
  * @public
  */
 export class ResilientCache implements CacheService {
-  /** Wraps the platform cache. */
+  /** Wraps the platform cache; a cache that is one already is returned as it is. */
   static wrap(
     cache: CacheService,
     options: ResilientCacheOptions,
   ): ResilientCache {
+    if (cache instanceof ResilientCache) {
+      return cache;
+    }
     let root: ResilientCache | undefined = undefined;
     const state = new SharedState(
       {
@@ -330,22 +332,11 @@ export class ResilientCache implements CacheService {
       return memory.get(key)?.value as TValue | undefined;
     }
     const found = outcome.value;
-    if (found === undefined) {
-      // Another replica may have invalidated it.
+    if (!isEnvelope(found)) {
+      // Another replica may have invalidated it (or it is no envelope:
+      // not written by a ResilientCache).
       memory.delete(key);
       return undefined;
-    }
-    if (!isEnvelope(found)) {
-      // Kept for an outage; the entry keeps the lifetime it was set with.
-      memory.set(
-        key,
-        { value: found },
-        {
-          ttl: this.defaultTtlMs ?? this.state.options.memoryTtlMs,
-          noUpdateTTL: true,
-        },
-      );
-      return found as TValue;
     }
     const left =
       found.expiresAt !== undefined ? found.expiresAt - Date.now() : undefined;
